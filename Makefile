@@ -1,0 +1,112 @@
+# hyperscaler.workstation — the commands README shows, and the test tiers CI runs.
+#   make setup        OS packages + .venv (idempotent)
+#   make hpc          bring up the default HPC cluster (site.yml -e cluster=hpc)
+#   make test         everything CI runs
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+COLLECTION_LINK := collections/ansible_collections/hyperscaler/workstation
+SANITY_ROOT ?= /tmp/hyperscaler-sanity
+SANITY_DIR := $(SANITY_ROOT)/ansible_collections/hyperscaler/workstation
+SANITY_PYTHON := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+CLUSTER_CONFIG ?= config/cluster.yaml
+
+export PATH := $(BIN):$(PATH)
+export CONTAINERS_CONF := $(ROOT)/tests/containers.conf
+export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+export PYTHONPATH := $(ROOT)/collections
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Debian 12 packages for the controller, the hypervisor and the tests.
+APT_PACKAGES := python3 python3-venv python3-dev gcc pkg-config git rsync make \
+	libvirt-daemon-system libvirt-clients libvirt-dev qemu-system-x86 qemu-utils ovmf dnsmasq-base iptables \
+	podman runc containernetworking-plugins debootstrap genisoimage xorriso e2fsprogs \
+	openssh-client jq
+
+.PHONY: help setup apt venv link validate hpc inventory schema check lint sanity unit integration molecule e2e \
+	test bench changelog clean
+
+help:
+	@grep -E '^#   make' Makefile | sed 's/^#   //'
+	@echo "  make check        lint + unit (fast)"
+	@echo "  make validate     validate $(CLUSTER_CONFIG)"
+
+## ---- setup ---------------------------------------------------------------------------------------------------
+setup: apt venv link
+
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || echo $$p; done | xargs); \
+	if [ -n "$$missing" ]; then \
+		echo "apt: installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "apt: all $(words $(APT_PACKAGES)) packages present"; fi
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+link:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn ../../.. $(COLLECTION_LINK)
+
+## ---- the product -------------------------------------------------------------------------------------------
+validate: link
+	ansible-playbook playbooks/validate.yml -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
+
+hpc: link
+	ansible-playbook site.yml -e cluster=hpc -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
+
+inventory: link
+	ansible-inventory --graph
+
+schema:
+	$(BIN)/python tests/tools/sync_schema.py
+
+## ---- tests ---------------------------------------------------------------------------------------------------
+check: lint unit
+
+lint: link
+	$(BIN)/python tests/tools/sync_schema.py --check
+	ansible-lint --profile production
+	antsibull-changelog lint
+
+sanity: link
+	rm -rf $(SANITY_ROOT)
+	mkdir -p $(SANITY_DIR)
+	git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(SANITY_DIR)/
+	@v=$$(grep -o "pip='[0-9.]*'" $(VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py \
+		| grep -o '[0-9][0-9.]*'); mkdir -p ~/.ansible/test/cache; \
+		cp tests/tools/ansible_test_get_pip.py ~/.ansible/test/cache/get_pip_$${v//./_}.py
+	cd $(SANITY_DIR) && ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
+
+unit: link
+	pytest -q tests/unit
+
+integration: link
+	pytest -q tests/integration
+
+molecule: link
+	@echo "no molecule scenarios yet"
+
+e2e: link
+	@echo "end-to-end: lands with the provisioning and HPC issues"
+
+test: lint sanity unit integration molecule e2e
+
+bench: link
+	$(BIN)/python tests/bench/bench_inventory.py
+
+changelog:
+	antsibull-changelog release
+
+clean:
+	rm -rf build tests/output .pytest_cache
