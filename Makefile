@@ -28,7 +28,7 @@ APT_PACKAGES := python3 python3-venv python3-dev gcc pkg-config git rsync make \
 	podman runc containernetworking-plugins debootstrap genisoimage xorriso e2fsprogs \
 	openssh-client jq
 
-.PHONY: help setup apt venv link validate hpc inventory schema check lint sanity unit integration molecule e2e \
+.PHONY: help setup apt venv link validate hpc inventory schema check lint sanity unit integration molecule e2e test-images \
 	test bench changelog clean
 
 help:
@@ -94,8 +94,12 @@ unit: link
 integration: link
 	pytest -q tests/integration
 
-molecule: link
-	@echo "no molecule scenarios yet"
+# Container images for the molecule scenarios (debootstrap + podman import, cached by a hash of their inputs).
+test-images:
+	tests/images/build-base.sh
+
+molecule: link test-images
+	cd roles/slurm_controller && molecule test -s slurm
 
 e2e: link
 	@echo "end-to-end: lands with the provisioning and HPC issues"

@@ -11,6 +11,7 @@ report the same errors, each prefixed with its location in the document
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import difflib
 import ipaddress
 import re
 
@@ -116,8 +117,8 @@ def _schema_message(error):
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         return 'required field %r is missing' % (missing[0] if missing else error.message)
     if kind in ('additionalProperties', 'unevaluatedProperties'):
-        extra = re.findall(r"'([^']+)'", error.message)
-        return 'unknown field%s %s (a typo?)' % ('s' if len(extra) > 1 else '', ', '.join(repr(e) for e in extra))
+        extra = sorted(set(error.instance) - _known_fields(error.schema)) if isinstance(error.instance, dict) else []
+        return '; '.join(_unknown_field(name, _known_fields(error.schema)) for name in extra) or error.message
     if kind == 'pattern':
         hint = error.schema.get('x-hint')
         return '%r is not %s' % (inst, hint) if hint else '%r does not match %s' % (inst, error.validator_value)
@@ -136,6 +137,20 @@ def _schema_message(error):
     if kind == 'oneOf':
         return '%r is neither a name nor a mapping with "name"' % (inst,)
     return error.message
+
+
+def _known_fields(schema):
+    """Field names a (sub)schema allows, following local $refs."""
+    names = set(schema.get('properties', {}))
+    ref = schema.get('$ref', '')
+    if ref.startswith('#/$defs/'):
+        names |= _known_fields(SCHEMA['$defs'][ref[len('#/$defs/'):]])
+    return names
+
+
+def _unknown_field(name, known):
+    close = difflib.get_close_matches(str(name), sorted(known), n=1)
+    return 'unknown field %r (did you mean %r?)' % (name, close[0]) if close else 'unknown field %r' % (name,)
 
 
 def _leaf_errors(errors):

@@ -143,7 +143,7 @@ def _norm_id(device_id):
     if text.startswith("0x"):
         text = text[2:]
     if ":" in text:          # "10de:2330"
-        text = text.split(":")[-1]
+        text = text.rsplit(":", 1)[-1]
     return text.zfill(4) if text else None
 
 

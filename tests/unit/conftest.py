@@ -1,21 +1,13 @@
 """Shared fixtures for the unit tests (pure logic, no daemons)."""
 import copy
-import pathlib
 
 import pytest
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope='session')
-def repo_root():
-    return ROOT
-
-
-@pytest.fixture(scope='session')
-def _multi_gpu_doc():
-    return yaml.safe_load((ROOT / 'config' / 'examples' / 'multi-gpu.yaml').read_text())
+def _multi_gpu_doc(repo_root):
+    return yaml.safe_load((repo_root / 'config' / 'examples' / 'multi-gpu.yaml').read_text())
 
 
 @pytest.fixture

@@ -88,7 +88,7 @@ def test_empty_clusters(multi_gpu):
 
 def test_unknown_cluster_kind(multi_gpu):
     multi_gpu['clusters']['hcp'] = multi_gpu['clusters'].pop('hpc')
-    assert_only(multi_gpu, "clusters: unknown field 'hcp' (a typo?)")
+    assert_only(multi_gpu, "clusters: unknown field 'hcp' (did you mean 'hpc'?)")
 
 
 @pytest.mark.parametrize('where, path', [
@@ -102,8 +102,16 @@ def test_unknown_cluster_kind(multi_gpu):
      'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0]'),
 ])
 def test_typos_are_caught_everywhere(multi_gpu, where, path):
-    where(multi_gpu)['cpu_cores_'] = 4
-    assert_only(multi_gpu, "%s: unknown field 'cpu_cores_' (a typo?)" % path)
+    where(multi_gpu)['colour'] = 4
+    assert_only(multi_gpu, "%s: unknown field 'colour'" % path)
+
+
+def test_typo_gets_a_suggestion(multi_gpu):
+    hpc(multi_gpu)['compute_nodes'][0]['memroy_gb'] = 4
+    hpc(multi_gpu)['network']['brige'] = 'x'
+    errors = validate(multi_gpu)
+    assert "clusters.hpc.compute_nodes[0]: unknown field 'memroy_gb' (did you mean 'memory_gb'?)" in errors
+    assert "clusters.hpc.network: unknown field 'brige' (did you mean 'bridge'?)" in errors
 
 
 def test_missing_node_field(multi_gpu):

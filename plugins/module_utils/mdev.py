@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""vGPU mediated devices (mdev) and the SR-IOV vGPU path (the logic of the mdev module)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import re
+import uuid
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import (
+    HostError, PciSysfs, normalize_address,
+)
+
+# Fixed namespace: uuid5(NAMESPACE, "<parent>/<type>/<index>") gives the same UUID on every run.
+MDEV_NAMESPACE = uuid.UUID("6c0f4a52-3b8e-5d4e-9a57-2f1d0c6b7e10")
+MAX_SCAN = 64
+
+
+def mdev_uuid(parent, mdev_type, index):
+    return str(uuid.uuid5(MDEV_NAMESPACE, "%s/%s/%d" % (parent, mdev_type, index)))
+
+
+class MdevManager(object):
+    def __init__(self, sysfs, mdevctl_dir="/etc/mdevctl.d"):
+        self.sysfs = sysfs
+        self.mdevctl_dir = mdevctl_dir
+
+    # ---------------------------------------------------------------- helpers
+    def _types_dir(self, parent):
+        return self.sysfs.dev_path(parent, "mdev_supported_types")
+
+    def _exists(self, parent, uid):
+        return os.path.exists(self.sysfs.path("bus", "mdev", "devices", uid)) or \
+            os.path.isdir(self.sysfs.dev_path(parent, uid))
+
+    def _persist_path(self, parent, uid):
+        return os.path.join(self.mdevctl_dir, parent, uid)
+
+    def _persisted(self, parent, uid, mdev_type):
+        try:
+            with open(self._persist_path(parent, uid)) as handle:
+                data = json.load(handle)
+        except (IOError, OSError, ValueError):
+            return False
+        return data.get("mdev_type") == mdev_type and data.get("start") == "auto"
+
+    def run(self, parent, mdev_type, count=1, state="present", persistent=True, check_mode=False):
+        parent = normalize_address(parent)
+        if not self.sysfs.exists(parent):
+            raise HostError("Parent PCI device %s does not exist." % parent)
+        if count < 0:
+            raise HostError("count must be 0 or more.")
+        if os.path.isdir(self._types_dir(parent)):
+            return self._run_mdev(parent, mdev_type, count, state, persistent, check_mode)
+        if self.sysfs.int_attr(parent, "sriov_totalvfs"):
+            return self._run_sriov(parent, mdev_type, count, state, check_mode)
+        raise HostError("%s offers neither mdev_supported_types nor SR-IOV virtual functions; install the NVIDIA "
+                        "vGPU host driver (and for SR-IOV GPUs enable the VFs with "
+                        "'/usr/lib/nvidia/sriov-manage -e %s')." % (parent, parent))
+
+    # ---------------------------------------------------------------- mdev path
+    def _run_mdev(self, parent, mdev_type, count, state, persistent, check_mode):
+        tdir = os.path.join(self._types_dir(parent), mdev_type)
+        if not os.path.isdir(tdir):
+            types = sorted(os.listdir(self._types_dir(parent)))
+            raise HostError("%s does not offer mdev type '%s'; it offers: %s." % (
+                parent, mdev_type, ", ".join(types) or "none"))
+        wanted = [mdev_uuid(parent, mdev_type, i) for i in range(count)] if state == "present" else []
+        ours = [mdev_uuid(parent, mdev_type, i) for i in range(MAX_SCAN)]
+        create = [u for u in wanted if not self._exists(parent, u)]
+        remove = [u for u in ours if u not in wanted and self._exists(parent, u)]
+        persist_add = [u for u in wanted if persistent and not self._persisted(parent, u, mdev_type)]
+        persist_del = [u for u in ours if (u not in wanted or not persistent)
+                       and os.path.exists(self._persist_path(parent, u))]
+        if create:
+            available = self.sysfs.int_attr(parent, "mdev_supported_types/%s/available_instances" % mdev_type)
+            if available is not None and available < len(create):
+                raise HostError("%s has room for %d more '%s' device(s), %d needed; free some or choose a "
+                                "smaller vGPU type." % (parent, available, mdev_type, len(create)))
+        if not check_mode:
+            for uid in remove:
+                path = self.sysfs.path("bus", "mdev", "devices", uid, "remove")
+                if not os.path.exists(path):
+                    path = self.sysfs.dev_path(parent, uid, "remove")
+                self.sysfs.write(path, "1")
+            for uid in create:
+                self.sysfs.write(os.path.join(tdir, "create"), uid)
+            for uid in persist_del:
+                os.remove(self._persist_path(parent, uid))
+            for uid in persist_add:
+                pdir = os.path.join(self.mdevctl_dir, parent)
+                if not os.path.isdir(pdir):
+                    os.makedirs(pdir)
+                with open(self._persist_path(parent, uid), "w") as handle:
+                    json.dump({"mdev_type": mdev_type, "start": "auto", "attrs": []}, handle, indent=2)
+                    handle.write("\n")
+        return {
+            "changed": bool(create or remove or persist_add or persist_del),
+            "mode": "mdev",
+            "parent": parent,
+            "type": mdev_type,
+            "uuids": wanted,
+            "created": create,
+            "removed": remove,
+            "persistent": persistent,
+            "devices": [{"uuid": u, "parent": parent, "type": mdev_type} for u in wanted],
+        }
+
+    # ---------------------------------------------------------------- SR-IOV path
+    @staticmethod
+    def _type_id(mdev_type):
+        match = re.match(r"^(?:nvidia-)?(\d+)$", str(mdev_type))
+        if not match:
+            raise HostError("On SR-IOV vGPU GPUs the type must be a vGPU type id such as 'nvidia-1024' or '1024', "
+                            "not '%s'." % mdev_type)
+        return int(match.group(1))
+
+    def _run_sriov(self, parent, mdev_type, count, state, check_mode):
+        type_id = self._type_id(mdev_type)
+        vfs = self.sysfs.virtfns(parent)
+        if not vfs:
+            raise HostError("%s supports SR-IOV but has no virtual functions enabled; run "
+                            "'/usr/lib/nvidia/sriov-manage -e %s' first." % (parent, parent))
+        current = {}
+        for vf in vfs:
+            value = self.sysfs.attr(vf, "nvidia/current_vgpu_type")
+            if value is None:
+                raise HostError("Virtual function %s has no nvidia/current_vgpu_type; the NVIDIA vGPU host "
+                                "driver is not bound to it." % vf)
+            current[vf] = int(value or 0)
+        mine = [vf for vf in vfs if current[vf] == type_id]
+        set_vfs, clear_vfs = [], []
+        if state == "present":
+            if len(mine) > count:
+                clear_vfs = mine[count:]
+            elif len(mine) < count:
+                free = [vf for vf in vfs if current[vf] == 0]
+                need = count - len(mine)
+                if len(free) < need:
+                    raise HostError("%s has %d free virtual function(s), %d needed for '%s'." % (
+                        parent, len(free), need, mdev_type))
+                set_vfs = free[:need]
+        else:
+            clear_vfs = mine
+        if not check_mode:
+            for vf in clear_vfs:
+                self.sysfs.write(self.sysfs.dev_path(vf, "nvidia", "current_vgpu_type"), "0")
+            for vf in set_vfs:
+                self.sysfs.write(self.sysfs.dev_path(vf, "nvidia", "current_vgpu_type"), str(type_id))
+        final = [vf for vf in mine if vf not in clear_vfs] + set_vfs
+        return {
+            "changed": bool(set_vfs or clear_vfs),
+            "mode": "sriov",
+            "parent": parent,
+            "type": mdev_type,
+            "uuids": [],
+            "virtual_functions": sorted(final),
+            "created": set_vfs,
+            "removed": clear_vfs,
+            "persistent": False,
+            "devices": [{"pci_address": vf, "parent": parent, "type": mdev_type} for vf in sorted(final)],
+        }
+
+
+def record_vm(output_dir, vm, result, check_mode=False):
+    """Merge {vm: devices} into <output_dir>/mdev_map.json; return True when the file changed."""
+    path = os.path.join(output_dir, "mdev_map.json")
+    try:
+        with open(path) as handle:
+            data = json.load(handle)
+    except (IOError, OSError, ValueError):
+        data = {}
+    entries = [e for e in data.get(vm, []) if not (e.get("parent") == result["parent"] and
+                                                   e.get("type") == result["type"])]
+    entries.extend(result["devices"])
+    entries.sort(key=lambda e: (e.get("parent"), e.get("type"), e.get("uuid") or e.get("pci_address")))
+    new = dict(data)
+    if entries:
+        new[vm] = entries
+    else:
+        new.pop(vm, None)
+    if new == data:
+        return False
+    if not check_mode:
+        if not os.path.isdir(output_dir):
+            os.makedirs(output_dir)
+        tmp = path + ".tmp"
+        with open(tmp, "w") as handle:
+            json.dump(new, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.rename(tmp, path)
+    return True
+
+
+def manager_for(sysfs_root="/sys", mdevctl_dir="/etc/mdevctl.d", timeout=10.0):
+    return MdevManager(PciSysfs(sysfs_root, timeout), mdevctl_dir)

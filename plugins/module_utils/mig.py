@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Declarative MIG layouts through an NvmlAdapter (the logic of mig_profile)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables
+from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError, normalize_address
+
+
+def _counts(instances):
+    out = {}
+    for item in instances or []:
+        count = int(item.get("count", 1))
+        if count:
+            out[item["profile"]] = out.get(item["profile"], 0) + count
+    return out
+
+
+class MigManager(object):
+    """nvml: an initialised NvmlAdapter."""
+
+    def __init__(self, nvml):
+        self.nvml = nvml
+
+    # ------------------------------------------------------------ discovery
+    def select(self, gpu):
+        """[(index, handle, pci_address, name, model)] for 'all', an index or a PCI address."""
+        total = self.nvml.count()
+        chosen = []
+        text = str(gpu).strip().lower()
+        wanted_addr = None
+        if text != "all" and not text.isdigit():
+            wanted_addr = normalize_address(text)
+        if text.isdigit() and int(text) >= total:
+            raise HostError("GPU index %s does not exist; NVML sees %d GPU(s)." % (text, total))
+        for index in range(total):
+            if text.isdigit() and index != int(text):
+                continue
+            handle = self.nvml.handle(index)
+            addr, device_id = self.nvml.pci(handle)
+            if wanted_addr and addr != wanted_addr:
+                continue
+            name = self.nvml.name(handle)
+            model = mig_tables.model_for_device_id(device_id) or mig_tables.model_for_name(name)
+            chosen.append((index, handle, addr, name, model))
+        if not chosen:
+            raise HostError("No GPU at %s is visible to NVML (is it bound to the nvidia driver rather than "
+                            "vfio-pci?)." % gpu)
+        return chosen
+
+    def current_instances(self, handle, model):
+        out = []
+        for row in mig_tables.MIG_MODELS[model]["profiles"].values():
+            for gi in self.nvml.gpu_instances(handle, row["profile_id"]):
+                info = self.nvml.gpu_instance_info(gi)
+                out.append({"profile": row["name"], "gpu_instance_id": info["id"],
+                            "start": info["start"], "size": info["size"], "handle": gi})
+        out.sort(key=lambda i: (i["start"], i["profile"]))
+        return out
+
+    # ------------------------------------------------------------ planning
+    def plan_gpu(self, entry, mig_enabled, instances):
+        index, handle, addr, name, model = entry
+        if model is None:
+            if mig_enabled:
+                raise HostError("GPU %d (%s, %s) does not support MIG; MIG needs an A100, H100 or H200 "
+                                "(known models: %s)." % (index, name, addr, ", ".join(mig_tables.model_names())))
+            return None
+        placements = []
+        if mig_enabled:
+            placements, err = mig_tables.plan_layout(model, instances)
+            if err:
+                raise HostError("GPU %d (%s): %s." % (index, addr, err))
+        arch = mig_tables.MIG_MODELS[model]["architecture"]
+        current, pending = self.nvml.mig_mode(handle)
+        existing = self.current_instances(handle, model) if current else []
+        have = _counts(dict(profile=i["profile"], count=1) for i in existing)
+        want = _counts(instances) if mig_enabled else {}
+        needs_mode = bool(current) != bool(mig_enabled)
+        reset_pending = needs_mode and arch == "ampere" and bool(pending) == bool(mig_enabled)
+        needs_layout = (mig_enabled and have != want) or (not mig_enabled and bool(existing))
+        if reset_pending:
+            # Ampere: the mode change waits for a GPU reset; instances can only be made after it
+            needs_layout = bool(existing) and not mig_enabled
+        return {
+            "index": index, "handle": handle, "pci_address": addr, "name": name, "model": model,
+            "architecture": arch, "mig_mode_current": current, "mig_mode_pending": pending,
+            "set_mode": needs_mode and not reset_pending, "reset_pending": reset_pending,
+            "needs_layout": needs_layout, "existing": existing, "placements": placements,
+        }
+
+    # ------------------------------------------------------------ running
+    def run(self, gpu, mig_enabled=True, instances=None, force=False, check_mode=False):
+        entries = self.select(gpu)
+        plans = [p for p in (self.plan_gpu(e, mig_enabled, instances) for e in entries) if p]
+        # refuse before any change: processes on a GPU that would change
+        for plan in plans:
+            if (plan["set_mode"] or plan["needs_layout"]) and not force:
+                procs = self.nvml.processes(plan["handle"])
+                if procs:
+                    raise HostError(
+                        "GPU %d (%s) runs %d compute process(es) (pids %s); changing its MIG layout destroys "
+                        "their work. Stop them, or set force=true." % (
+                            plan["index"], plan["pci_address"], len(procs),
+                            ", ".join(str(p[0]) for p in procs)))
+        results = [self._apply(plan, mig_enabled, check_mode) for plan in plans]
+        affected = [r["pci_address"] for r in results if r["changed"]]
+        return {
+            "changed": bool(affected),
+            "destructive": bool(affected),
+            "destructive_gpus": affected,
+            "reset_required": any(r["reset_required"] for r in results),
+            "gpus": results,
+            "mig_devices": [d for r in results for d in r["mig_devices"]],
+        }
+
+    def _apply(self, plan, mig_enabled, check_mode):
+        handle = plan["handle"]
+        changed = plan["set_mode"] or plan["needs_layout"]
+        before = [dict((k, v) for k, v in i.items() if k != "handle") for i in plan["existing"]]
+        current, pending = plan["mig_mode_current"], plan["mig_mode_pending"]
+        reset_required = plan["reset_pending"]
+        after = before
+        if check_mode:
+            if mig_enabled:
+                if plan["set_mode"] and plan["architecture"] == "ampere":
+                    reset_required = True
+                    after = before
+                elif plan["needs_layout"]:
+                    after = [{"profile": p["profile"], "start": p["start"], "size": p["size"],
+                              "gpu_instance_id": None} for p in plan["placements"]]
+            else:
+                after = []
+                if plan["set_mode"] and plan["architecture"] == "ampere":
+                    reset_required = True
+        else:
+            if plan["needs_layout"] or (not mig_enabled and plan["existing"]):
+                for inst in plan["existing"]:
+                    self.nvml.destroy_gpu_instance(inst["handle"])
+            if plan["set_mode"]:
+                self.nvml.set_mig_mode(handle, mig_enabled)
+            current, pending = self.nvml.mig_mode(handle)
+            reset_required = bool(current) != bool(mig_enabled)
+            if mig_enabled and current and (plan["needs_layout"] or plan["set_mode"]):
+                for place in plan["placements"]:
+                    gi = self.nvml.create_gpu_instance(handle, place["profile_id"], place["start"], place["size"])
+                    ci_profile = mig_tables.CI_PROFILE_FOR_COMPUTE_SLICES[place["compute_slices"]]
+                    self.nvml.create_compute_instance(gi, ci_profile)
+            after = [dict((k, v) for k, v in i.items() if k != "handle")
+                     for i in (self.current_instances(handle, plan["model"]) if current else [])]
+        by_gi = dict((i["gpu_instance_id"], i["profile"]) for i in after)
+        devices = []
+        if current and (not check_mode or not changed):
+            for dev in self.nvml.mig_devices(handle):
+                devices.append({"uuid": dev["uuid"], "gpu_instance_id": dev["gpu_instance_id"],
+                                "profile": by_gi.get(dev["gpu_instance_id"]),
+                                "parent_pci_address": plan["pci_address"]})
+        return {
+            "index": plan["index"],
+            "pci_address": plan["pci_address"],
+            "name": plan["name"],
+            "model": plan["model"],
+            "architecture": plan["architecture"],
+            "changed": changed,
+            "mig_mode_current": current,
+            "mig_mode_pending": pending,
+            "reset_required": reset_required,
+            # Ampere keeps the MIG mode across reboots (once reset); Hopper loses it at reboot.
+            # GPU/compute instances never survive a reboot on either.
+            "persistent": plan["architecture"] == "ampere",
+            "instances_before": before,
+            "instances_after": after,
+            "mig_devices": devices,
+        }

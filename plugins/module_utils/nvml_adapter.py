@@ -1,0 +1,193 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""A thin adapter over a pynvml-like module.
+
+Everything NVML-specific (ctypes arrays, byte strings, error classes) stays
+here, so that callers deal in plain Python values and tests can pass a
+simulated module (tests/unit/gpu/sim_nvml.py) instead of ``pynvml``.
+No Ansible imports: tests/gpu/check_real_gpu.py uses it standalone.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ctypes
+
+
+def _text(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def bus_id_nvml(addr):
+    """'0000:01:00.0' -> '00000000:01:00.0' (NVML's 8-digit domain form)."""
+    domain, rest = addr.split(":", 1)
+    return "%08x:%s" % (int(domain, 16), rest)
+
+
+def bus_id_linux(bus_id):
+    """'00000000:01:00.0' -> '0000:01:00.0'."""
+    bus_id = _text(bus_id).lower()
+    domain, rest = bus_id.split(":", 1)
+    return "%04x:%s" % (int(domain, 16), rest)
+
+
+class NvmlAdapter(object):
+    """Wraps a pynvml-compatible module ``nvml``; call :meth:`init` first."""
+
+    def __init__(self, nvml):
+        self.nvml = nvml
+        self.error_class = getattr(nvml, "NVMLError", Exception)
+
+    def init(self):
+        self.nvml.nvmlInit()
+
+    def shutdown(self):
+        try:
+            self.nvml.nvmlShutdown()
+        except self.error_class:
+            pass
+
+    # ---- devices
+    def count(self):
+        return self.nvml.nvmlDeviceGetCount()
+
+    def handle(self, index):
+        return self.nvml.nvmlDeviceGetHandleByIndex(index)
+
+    def handle_by_pci(self, addr):
+        return self.nvml.nvmlDeviceGetHandleByPciBusId(bus_id_nvml(addr).encode())
+
+    def name(self, handle):
+        return _text(self.nvml.nvmlDeviceGetName(handle))
+
+    def uuid(self, handle):
+        return _text(self.nvml.nvmlDeviceGetUUID(handle))
+
+    def pci(self, handle):
+        """(linux PCI address, device id as 4 hex digits)."""
+        info = self.nvml.nvmlDeviceGetPciInfo(handle)
+        bus_id = getattr(info, "busIdLegacy", None) or info.busId
+        device_id = "%04x" % ((info.pciDeviceId >> 16) & 0xFFFF)
+        return bus_id_linux(bus_id), device_id
+
+    def mig_mode(self, handle):
+        """(current, pending) as booleans, or (None, None) when MIG is not supported."""
+        try:
+            current, pending = self.nvml.nvmlDeviceGetMigMode(handle)
+        except self.error_class:
+            return None, None
+        return bool(current), bool(pending)
+
+    def set_mig_mode(self, handle, enabled):
+        """Return the activation status NVML reports (0 = applied now)."""
+        mode = self.nvml.NVML_DEVICE_MIG_ENABLE if enabled else self.nvml.NVML_DEVICE_MIG_DISABLE
+        return self.nvml.nvmlDeviceSetMigMode(handle, mode)
+
+    def processes(self, handle):
+        """[(pid, used_memory)] of compute processes on this GPU and its MIG devices."""
+        out = []
+        handles = [handle]
+        current, dummy = self.mig_mode(handle)
+        if current:
+            handles.extend(m["handle"] for m in self.mig_devices(handle))
+        for hnd in handles:
+            try:
+                procs = self.nvml.nvmlDeviceGetComputeRunningProcesses(hnd)
+            except self.error_class:
+                continue
+            out.extend((p.pid, getattr(p, "usedGpuMemory", None)) for p in procs)
+        return out
+
+    # ---- GPU instances
+    def profile_info(self, handle, nvml_profile):
+        """{'id', 'slice_count', 'instance_count', 'memory_mb'} or None when unsupported."""
+        try:
+            info = self.nvml.nvmlDeviceGetGpuInstanceProfileInfo(handle, nvml_profile)
+        except self.error_class:
+            return None
+        return {"id": info.id, "slice_count": info.sliceCount,
+                "instance_count": info.instanceCount, "memory_mb": info.memorySizeMB}
+
+    def possible_placements(self, handle, profile_id):
+        """[(start, size)] for a GPU-instance profile id."""
+        arr_t = self.nvml.c_nvmlGpuInstancePlacement_t * 16
+        arr = arr_t()
+        count = ctypes.c_uint(16)
+        self.nvml.nvmlDeviceGetGpuInstancePossiblePlacements(handle, profile_id, arr, ctypes.byref(count))
+        return [(arr[i].start, arr[i].size) for i in range(count.value)]
+
+    def gpu_instances(self, handle, profile_id):
+        """[gpu instance handle] of one profile id."""
+        arr = (self.nvml.c_nvmlGpuInstance_t * 8)()
+        count = ctypes.c_uint(0)
+        try:
+            self.nvml.nvmlDeviceGetGpuInstances(handle, profile_id, arr, ctypes.byref(count))
+        except self.error_class:
+            return []
+        return [arr[i] for i in range(count.value)]
+
+    def gpu_instance_info(self, gi):
+        info = self.nvml.nvmlGpuInstanceGetInfo(gi)
+        return {"id": info.id, "profile_id": info.profileId,
+                "start": info.placement.start, "size": info.placement.size}
+
+    def create_gpu_instance(self, handle, profile_id, start, size):
+        placement = self.nvml.c_nvmlGpuInstancePlacement_t()
+        placement.start = start
+        placement.size = size
+        return self.nvml.nvmlDeviceCreateGpuInstanceWithPlacement(handle, profile_id, placement)
+
+    def destroy_gpu_instance(self, gi):
+        for ci_profile in range(8):
+            for ci in self.compute_instances(gi, ci_profile):
+                self.nvml.nvmlComputeInstanceDestroy(ci)
+        self.nvml.nvmlGpuInstanceDestroy(gi)
+
+    def compute_instances(self, gi, ci_profile):
+        try:
+            info = self.nvml.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, ci_profile, 0)
+        except self.error_class:
+            return []
+        arr = (self.nvml.c_nvmlComputeInstance_t * 8)()
+        count = ctypes.c_uint(0)
+        try:
+            self.nvml.nvmlGpuInstanceGetComputeInstances(gi, info.id, arr, ctypes.byref(count))
+        except self.error_class:
+            return []
+        return [arr[i] for i in range(count.value)]
+
+    def create_compute_instance(self, gi, ci_profile):
+        info = self.nvml.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, ci_profile, 0)
+        return self.nvml.nvmlGpuInstanceCreateComputeInstance(gi, info.id)
+
+    def mig_devices(self, handle):
+        """[{'handle', 'uuid', 'gpu_instance_id'}] of MIG devices on a GPU."""
+        out = []
+        try:
+            total = self.nvml.nvmlDeviceGetMaxMigDeviceCount(handle)
+        except self.error_class:
+            return out
+        for index in range(total):
+            try:
+                mig = self.nvml.nvmlDeviceGetMigDeviceHandleByIndex(handle, index)
+            except self.error_class:
+                continue
+            item = {"handle": mig, "uuid": _text(self.nvml.nvmlDeviceGetUUID(mig))}
+            try:
+                item["gpu_instance_id"] = self.nvml.nvmlDeviceGetGpuInstanceId(mig)
+            except (self.error_class, AttributeError):
+                item["gpu_instance_id"] = None
+            out.append(item)
+        return out
+
+
+def load_pynvml():
+    """Import pynvml, or return None when nvidia-ml-py is missing."""
+    try:
+        import pynvml  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    return pynvml

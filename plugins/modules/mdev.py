@@ -1,0 +1,167 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mdev
+short_description: Create or remove NVIDIA vGPU mediated devices
+version_added: 0.1.0
+description:
+  - Makes exactly I(count) mediated devices of I(type) exist on the parent GPU I(parent). Their UUIDs are
+    derived from parent, type and index (UUID version 5 with a fixed namespace), so reruns find the same
+    devices and change nothing.
+  - Checks C(available_instances) before creating anything.
+  - With I(persistent=true) writes mdevctl definitions (C(<mdevctl_dir>/<parent>/<uuid>), JSON with
+    C(start=auto)), so mdevctl recreates the devices at boot.
+  - Newer NVIDIA vGPU drivers on SR-IOV GPUs (Ampere and later) expose no C(mdev_supported_types); the vGPU
+    is selected by writing the type id to C(nvidia/current_vgpu_type) of a virtual function, and the VF is
+    then passed to the VM as a PCI device. The module takes that path when the parent has SR-IOV but no
+    mdev types; I(type) is then the numeric vGPU type id (C(nvidia-1024) or C(1024)). That setting does not
+    survive a reboot.
+  - When I(vm) is given, records which devices belong to that VM in C(<output_dir>/mdev_map.json).
+author: hyperscaler.workstation contributors (@hyperscaler)
+extends_documentation_fragment:
+  - hyperscaler.workstation.sysfs
+options:
+  parent:
+    description:
+      - PCI address of the physical GPU.
+    type: str
+    required: true
+  type:
+    description:
+      - mdev type as listed under C(mdev_supported_types), for example C(nvidia-1024).
+    type: str
+    required: true
+  count:
+    description:
+      - How many devices of this type the parent should carry.
+    type: int
+    default: 1
+  state:
+    description:
+      - C(present) makes I(count) devices exist (removing extra ones this module created); C(absent) removes
+        all devices this module created for I(parent) and I(type).
+    type: str
+    choices: [present, absent]
+    default: present
+  persistent:
+    description:
+      - Write mdevctl definitions so the devices come back after a reboot.
+    type: bool
+    default: true
+  mdevctl_dir:
+    description:
+      - Directory of mdevctl definitions.
+    type: path
+    default: /etc/mdevctl.d
+  vm:
+    description:
+      - Name of the VM that gets these devices; recorded in I(output_dir)/mdev_map.json.
+    type: str
+  output_dir:
+    description:
+      - Directory of C(mdev_map.json). Required when I(vm) is set.
+    type: path
+  timeout:
+    description:
+      - Seconds each sysfs write may take.
+    type: float
+    default: 10
+attributes:
+  check_mode:
+    description: Can run in check mode and return the planned change without modifying the host.
+    support: full
+  diff_mode:
+    description: Returns the state before and after when run with C(--diff).
+    support: full
+requirements:
+  - NVIDIA vGPU host driver
+'''
+
+EXAMPLES = r'''
+- name: Two vGPUs of type nvidia-1024 on the first GPU for gpu-worker-01
+  hyperscaler.workstation.mdev:
+    parent: "0000:41:00.0"
+    type: nvidia-1024
+    count: 2
+    vm: ai-gpu-worker-01
+    output_dir: "{{ playbook_dir }}/../.state"
+'''
+
+RETURN = r'''
+mode:
+  description: C(mdev) for mediated devices, C(sriov) for the SR-IOV virtual function path.
+  returned: always
+  type: str
+uuids:
+  description: UUIDs of the mediated devices that exist after the run (empty on the SR-IOV path).
+  returned: always
+  type: list
+  elements: str
+virtual_functions:
+  description: PCI addresses of the VFs carrying the vGPU type (SR-IOV path only).
+  returned: when mode is sriov
+  type: list
+  elements: str
+created:
+  description: Devices (UUIDs or VFs) created by this run.
+  returned: always
+  type: list
+  elements: str
+removed:
+  description: Devices (UUIDs or VFs) removed by this run.
+  returned: always
+  type: list
+  elements: str
+map_changed:
+  description: Whether mdev_map.json changed.
+  returned: when vm is set
+  type: bool
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils.mdev import manager_for, record_vm
+from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            parent=dict(type="str", required=True),
+            type=dict(type="str", required=True),
+            count=dict(type="int", default=1),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            persistent=dict(type="bool", default=True),
+            mdevctl_dir=dict(type="path", default="/etc/mdevctl.d"),
+            vm=dict(type="str"),
+            output_dir=dict(type="path"),
+            sysfs_root=dict(type="path", default="/sys"),
+            timeout=dict(type="float", default=10),
+        ),
+        required_by=dict(vm=["output_dir"]),
+        supports_check_mode=True,
+    )
+    p = module.params
+    manager = manager_for(p["sysfs_root"], p["mdevctl_dir"], p["timeout"])
+    try:
+        result = manager.run(p["parent"], p["type"], p["count"], p["state"], p["persistent"], module.check_mode)
+        if p["vm"]:
+            result["map_changed"] = record_vm(p["output_dir"], p["vm"], result, module.check_mode)
+            result["changed"] = result["changed"] or result["map_changed"]
+    except HostError as exc:
+        module.fail_json(msg=str(exc))
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="Could not write an mdev definition or map: %s." % exc)
+    if module._diff:
+        result["diff"] = {"before": {"removed": result["removed"]}, "after": {"created": result["created"]}}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Fake sysfs/proc trees and a small simulated kernel (imported by tests, not by conftest at load time)."""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import PciSysfs
+
+
+def _w(path, text):
+    d = os.path.dirname(path)
+    if not os.path.isdir(d):
+        os.makedirs(d)
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+class FakeHost(object):
+    """Builds <tmp>/sys and <tmp>/proc trees.
+
+    Layout per device: sys/bus/pci/devices/<addr>/{vendor,device,class,boot_vga,numa_node,driver_override,
+    sriov_totalvfs,iommu_group -> ../../../kernel/iommu_groups/N, driver -> ../../../bus/pci/drivers/<drv>}
+    (the devices dir is flat here rather than symlinks into sys/devices; the code only follows names).
+    """
+
+    def __init__(self, base):
+        self.base = str(base)
+        self.sys = os.path.join(self.base, "sys")
+        self.proc = os.path.join(self.base, "proc")
+        self.etc = os.path.join(self.base, "etc")
+        self.state = os.path.join(self.base, "state")
+        self.default_driver = {}
+        for drv in ("nvidia", "vfio-pci", "snd_hda_intel", "pcieport"):
+            self.add_driver(drv)
+        _w(os.path.join(self.sys, "bus", "pci", "drivers_probe"), "")
+        os.makedirs(os.path.join(self.sys, "kernel", "iommu_groups"))
+        os.makedirs(self.proc)
+        _w(os.path.join(self.proc, "cpuinfo"), "processor\t: 0\nflags\t\t: fpu vmx sse\n"
+                                               "processor\t: 1\nflags\t\t: fpu vmx sse\n")
+        _w(os.path.join(self.proc, "cmdline"), "BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on iommu=pt\n")
+        _w(os.path.join(self.proc, "meminfo"), "MemTotal:       65536000 kB\nMemAvailable:   60000000 kB\n")
+
+    def add_driver(self, name):
+        d = os.path.join(self.sys, "bus", "pci", "drivers", name)
+        for f in ("bind", "unbind", "new_id"):
+            _w(os.path.join(d, f), "")
+
+    def dev(self, addr, *parts):
+        return os.path.join(self.sys, "bus", "pci", "devices", addr, *parts)
+
+    def add_device(self, addr, vendor="10de", device="2330", cls="0x030200", driver="nvidia", group=None,
+                   boot_vga=None, numa=0, sriov=0):
+        d = self.dev(addr)
+        _w(os.path.join(d, "vendor"), "0x%s\n" % vendor)
+        _w(os.path.join(d, "device"), "0x%s\n" % device)
+        _w(os.path.join(d, "class"), "%s\n" % cls)
+        _w(os.path.join(d, "numa_node"), "%d\n" % numa)
+        _w(os.path.join(d, "driver_override"), "(null)\n")
+        if boot_vga is not None:
+            _w(os.path.join(d, "boot_vga"), "%d\n" % boot_vga)
+        if sriov:
+            _w(os.path.join(d, "sriov_totalvfs"), "%d\n" % sriov)
+            _w(os.path.join(d, "sriov_numvfs"), "0\n")
+        if group is not None:
+            gdir = os.path.join(self.sys, "kernel", "iommu_groups", str(group), "devices")
+            if not os.path.isdir(gdir):
+                os.makedirs(gdir)
+            os.symlink(os.path.relpath(d, gdir), os.path.join(gdir, addr))
+            os.symlink(os.path.relpath(os.path.dirname(gdir), d), os.path.join(d, "iommu_group"))
+        if driver:
+            self._link_driver(addr, driver)
+        self.default_driver[addr] = driver
+        return d
+
+    def _link_driver(self, addr, driver):
+        link = self.dev(addr, "driver")
+        if os.path.lexists(link):
+            os.remove(link)
+        target = os.path.join(self.sys, "bus", "pci", "drivers", driver)
+        os.symlink(os.path.relpath(target, self.dev(addr)), link)
+
+    def add_gpu_pair(self, slot, group, device="2330", **kw):
+        """GPU function .0 and HDMI audio .1 in one IOMMU group (the usual layout)."""
+        self.add_device(slot + ".0", device=device, group=group, **kw)
+        self.add_device(slot + ".1", device="22e8", cls="0x040300", driver="snd_hda_intel", group=group)
+
+    def add_mdev_type(self, parent, mdev_type, available=4, name="GRID H100-10C"):
+        t = self.dev(parent, "mdev_supported_types", mdev_type)
+        _w(os.path.join(t, "available_instances"), "%d\n" % available)
+        _w(os.path.join(t, "name"), name + "\n")
+        _w(os.path.join(t, "create"), "")
+        os.makedirs(os.path.join(t, "devices"))
+
+    def add_vfs(self, parent, count, first_fn=4):
+        bus = parent.rsplit(":", 1)[0]
+        vfs = []
+        for i in range(count):
+            slot = int(parent.rsplit(":", 1)[1].split(".")[0], 16)
+            fn = first_fn + i
+            vf = "%s:%02x.%d" % (bus, slot + fn // 8, fn % 8)
+            self.add_device(vf, device="2330", cls="0x030200", driver="nvidia")
+            _w(self.dev(vf, "nvidia", "current_vgpu_type"), "0\n")
+            _w(self.dev(vf, "nvidia", "creatable_vgpu_types"), "ID    : vGPU Name\n1024  : NVIDIA H100-10C\n")
+            os.symlink(os.path.relpath(self.dev(vf), self.dev(parent)), self.dev(parent, "virtfn%d" % i))
+            vfs.append(vf)
+        return vfs
+
+    def open_fd(self, pid, comm, target, fd=5):
+        fd_dir = os.path.join(self.proc, str(pid), "fd")
+        if not os.path.isdir(fd_dir):
+            os.makedirs(fd_dir)
+        _w(os.path.join(self.proc, str(pid), "comm"), comm + "\n")
+        os.symlink(target, os.path.join(fd_dir, str(fd)))
+
+    def nvidia_minor(self, addr, minor):
+        _w(os.path.join(self.proc, "driver", "nvidia", "gpus", addr, "information"),
+           "Model: NVIDIA H100\nDevice Minor: %d\n" % minor)
+
+    def disable_iommu(self):
+        gdir = os.path.join(self.sys, "kernel", "iommu_groups")
+        shutil.rmtree(gdir)
+        os.makedirs(gdir)
+        for addr in os.listdir(os.path.join(self.sys, "bus", "pci", "devices")):
+            link = self.dev(addr, "iommu_group")
+            if os.path.lexists(link):
+                os.remove(link)
+
+    def snapshot(self):
+        """Every file's content and every link target: to prove that nothing was written."""
+        out = {}
+        for root, dirs, files in os.walk(self.base):
+            for name in dirs + files:
+                path = os.path.join(root, name)
+                if os.path.islink(path):
+                    out[path] = "->" + os.readlink(path)
+                elif os.path.isfile(path):
+                    with open(path) as handle:
+                        out[path] = handle.read()
+                else:
+                    out[path] = "<dir>"
+        return out
+
+
+class FakeKernel(PciSysfs):
+    """PciSysfs whose writes have the kernel's effects on the FakeHost tree."""
+
+    def __init__(self, host, write_timeout=2.0, block_unbind=()):
+        super(FakeKernel, self).__init__(host.sys, write_timeout)
+        self.host = host
+        self.block_unbind = set(block_unbind)
+
+    def _raw_write(self, path, value):
+        rel = os.path.relpath(path, self.root).split(os.sep)
+        val = value.strip()
+        if rel[:3] == ["bus", "pci", "devices"] and rel[-1] == "driver_override":
+            _w(path, (val or "(null)") + "\n")
+        elif rel[:3] == ["bus", "pci", "drivers"] and rel[-1] == "unbind":
+            if val in self.block_unbind:
+                time.sleep(30)
+            if self.driver(val) != rel[3]:
+                raise IOError(19, "No such device")
+            os.remove(self.dev_path(val, "driver"))
+        elif rel[:3] == ["bus", "pci", "drivers"] and rel[-1] == "bind":
+            self.host._link_driver(val, rel[3])
+        elif rel == ["bus", "pci", "drivers_probe"]:
+            if self.driver(val) is None:
+                drv = self.driver_override(val) or self.host.default_driver.get(val)
+                if drv and os.path.isdir(self.path("bus", "pci", "drivers", drv)):
+                    self.host._link_driver(val, drv)
+        elif rel[-1] == "create" and "mdev_supported_types" in rel:
+            parent, mdev_type = rel[3], rel[-2]
+            avail = os.path.join(os.path.dirname(path), "available_instances")
+            left = int(open(avail).read())
+            if left < 1:
+                raise IOError(28, "No space left on device")
+            _w(avail, "%d\n" % (left - 1))
+            mdir = self.dev_path(parent, val)
+            _w(os.path.join(mdir, "remove"), "")
+            os.symlink(os.path.join("..", "mdev_supported_types", mdev_type), os.path.join(mdir, "mdev_type"))
+            bus = self.path("bus", "mdev", "devices")
+            if not os.path.isdir(bus):
+                os.makedirs(bus)
+            os.symlink(mdir, os.path.join(bus, val))
+            os.symlink(mdir, os.path.join(os.path.dirname(path), "devices", val))
+        elif rel[-1] == "remove":
+            mdir = os.path.realpath(os.path.dirname(path))
+            uid = os.path.basename(mdir)
+            tdir = os.path.realpath(os.path.join(mdir, "mdev_type"))
+            avail = os.path.join(tdir, "available_instances")
+            _w(avail, "%d\n" % (int(open(avail).read()) + 1))
+            os.remove(os.path.join(tdir, "devices", uid))
+            os.remove(self.path("bus", "mdev", "devices", uid))
+            shutil.rmtree(mdir)
+        else:
+            _w(path, value)
+
+
+# ------------------------------------------------------------------ module harness
+class ModuleExit(Exception):
+    pass
+
+
+def run_module(module, args, monkeypatch, check_mode=False, diff=False):
+    """Call module.main() with args; return the JSON result (with 'failed' on fail_json)."""
+    from ansible.module_utils import basic
+    from ansible.module_utils.common.text.converters import to_bytes
+    payload = dict(args)
+    payload["_ansible_check_mode"] = check_mode
+    payload["_ansible_diff"] = diff
+    payload["_ansible_remote_tmp"] = "/tmp"
+    payload["_ansible_keep_remote_files"] = False
+    try:
+        from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
+    except ImportError:  # older ansible-core
+        patch_module_args = None
+    if patch_module_args is None:
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": payload})))
+    captured = {}
+
+    def fake_exit(self, **kw):
+        kw.setdefault("changed", False)
+        captured.update(kw)
+        raise SystemExit(0)
+
+    def fake_fail(self, msg, **kw):
+        kw["failed"] = True
+        kw["msg"] = msg
+        captured.update(kw)
+        raise SystemExit(1)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", fake_exit)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fake_fail)
+    if patch_module_args is None:
+        with pytest.raises(SystemExit):
+            module.main()
+    else:
+        with patch_module_args(payload):
+            with pytest.raises(SystemExit):
+                module.main()
+    return captured

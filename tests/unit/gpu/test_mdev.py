@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: Apache-2.0
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils.mdev import MdevManager, mdev_uuid, record_vm
+from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError
+from ansible_collections.hyperscaler.workstation.plugins.modules import mdev as mdev_module
+from gpu_fakes import FakeKernel, run_module
+
+PARENT = "0000:41:00.0"
+
+
+@pytest.fixture
+def vgpu_host(host):
+    host.add_gpu_pair("0000:41:00", 14)
+    host.add_mdev_type(PARENT, "nvidia-1024", available=4)
+    return host
+
+
+def mgr(host, kernel=None):
+    return MdevManager(kernel or FakeKernel(host), os.path.join(host.etc, "mdevctl.d"))
+
+
+def test_uuids_are_stable():
+    assert mdev_uuid(PARENT, "nvidia-1024", 0) == mdev_uuid(PARENT, "nvidia-1024", 0)
+    assert mdev_uuid(PARENT, "nvidia-1024", 0) != mdev_uuid(PARENT, "nvidia-1024", 1)
+
+
+def test_create_idempotent_shrink_remove(vgpu_host):
+    res = mgr(vgpu_host).run(PARENT, "nvidia-1024", 2)
+    assert res["changed"] and len(res["created"]) == 2 and res["mode"] == "mdev"
+    for uid in res["uuids"]:
+        assert os.path.isdir(vgpu_host.dev(PARENT, uid))
+        with open(os.path.join(vgpu_host.etc, "mdevctl.d", PARENT, uid)) as handle:
+            assert json.load(handle) == {"mdev_type": "nvidia-1024", "start": "auto", "attrs": []}
+    k = FakeKernel(vgpu_host)
+    again = mgr(vgpu_host, k).run(PARENT, "nvidia-1024", 2)
+    assert again["changed"] is False and again["uuids"] == res["uuids"] and k.writes == []
+    one = mgr(vgpu_host).run(PARENT, "nvidia-1024", 1)
+    assert one["removed"] == [res["uuids"][1]] and not os.path.exists(vgpu_host.dev(PARENT, res["uuids"][1]))
+    gone = mgr(vgpu_host).run(PARENT, "nvidia-1024", state="absent")
+    assert gone["removed"] == [res["uuids"][0]] and os.listdir(os.path.join(vgpu_host.etc, "mdevctl.d", PARENT)) == []
+
+
+def test_check_mode_and_capacity(vgpu_host):
+    before = vgpu_host.snapshot()
+    k = FakeKernel(vgpu_host)
+    res = mgr(vgpu_host, k).run(PARENT, "nvidia-1024", 3, check_mode=True)
+    assert res["changed"] and len(res["created"]) == 3 and k.writes == [] and vgpu_host.snapshot() == before
+    with pytest.raises(HostError, match="room for 4 more"):
+        mgr(vgpu_host, k).run(PARENT, "nvidia-1024", 5)
+    assert k.writes == []
+    with pytest.raises(HostError, match="it offers: nvidia-1024"):
+        mgr(vgpu_host).run(PARENT, "nvidia-9999", 1)
+
+
+def test_sriov_path(host):
+    host.add_device(PARENT, group=14, sriov=4)
+    vfs = host.add_vfs(PARENT, 3)
+    res = mgr(host).run(PARENT, "nvidia-1024", 2)
+    assert res["mode"] == "sriov" and res["virtual_functions"] == vfs[:2] and res["persistent"] is False
+    assert [open(host.dev(vf, "nvidia", "current_vgpu_type")).read().strip() for vf in vfs] == ["1024", "1024", "0"]
+    assert mgr(host).run(PARENT, "1024", 2)["changed"] is False
+    with pytest.raises(HostError, match="free virtual function"):
+        mgr(host).run(PARENT, "nvidia-1024", 4)
+    assert mgr(host).run(PARENT, "nvidia-1024", state="absent")["removed"] == vfs[:2]
+
+
+def test_sriov_without_vfs(host):
+    host.add_device(PARENT, group=14, sriov=4)
+    with pytest.raises(HostError, match="sriov-manage -e"):
+        mgr(host).run(PARENT, "nvidia-1024", 1)
+
+
+def test_record_vm_map(tmp_path):
+    result = {"parent": PARENT, "type": "nvidia-1024", "devices": [{"uuid": "u1", "parent": PARENT,
+                                                                   "type": "nvidia-1024"}]}
+    assert record_vm(str(tmp_path), "vm1", result) is True
+    assert record_vm(str(tmp_path), "vm1", result) is False
+    with open(str(tmp_path / "mdev_map.json")) as handle:
+        assert json.load(handle)["vm1"][0]["uuid"] == "u1"
+
+
+def test_module_main(vgpu_host, monkeypatch, tmp_path):
+    args = {"parent": PARENT, "type": "nvidia-1024", "count": 2, "sysfs_root": vgpu_host.sys,
+            "mdevctl_dir": os.path.join(vgpu_host.etc, "mdevctl.d"), "vm": "ai-gpu-worker-01",
+            "output_dir": str(tmp_path / "out")}
+    monkeypatch.setattr(mdev_module, "manager_for",
+                        lambda root, d, t: MdevManager(FakeKernel(vgpu_host), d))
+    out = run_module(mdev_module, args, monkeypatch)
+    assert out["changed"] and len(out["uuids"]) == 2 and out["map_changed"]
+    out = run_module(mdev_module, args, monkeypatch)
+    assert out["changed"] is False
+    with open(str(tmp_path / "out" / "mdev_map.json")) as handle:
+        assert len(json.load(handle)["ai-gpu-worker-01"]) == 2
