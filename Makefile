@@ -28,13 +28,15 @@ APT_PACKAGES := python3 python3-venv python3-dev gcc pkg-config git rsync make \
 	podman runc containernetworking-plugins debootstrap genisoimage xorriso e2fsprogs \
 	openssh-client jq
 
-.PHONY: help setup apt venv link validate hpc inventory schema check lint sanity unit integration molecule e2e test-images \
+.PHONY: help setup apt venv link validate hpc images provision start stop status destroy inventory schema check lint \
+	sanity unit integration molecule e2e test-images \
 	test bench changelog clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
-	@echo "  make check        lint + unit (fast)"
-	@echo "  make validate     validate $(CLUSTER_CONFIG)"
+	@echo "make check        lint + unit (fast)"
+	@echo "make validate     validate $(CLUSTER_CONFIG)"
+	@echo "make images | provision | start | stop | status | destroy   [CLUSTER=hpc|cloud|all]"
 
 ## ---- setup ---------------------------------------------------------------------------------------------------
 setup: apt venv link
@@ -65,6 +67,21 @@ validate: link
 hpc: link
 	ansible-playbook site.yml -e cluster=hpc -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
 
+CLUSTER ?= all
+images: link
+	ansible-playbook playbooks/images.yml -e cluster=$(CLUSTER) -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
+
+provision: link
+	ansible-playbook playbooks/provision.yml -e cluster=$(CLUSTER) -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
+
+start stop status: link
+	ansible-playbook playbooks/lifecycle.yml -e action=$@ -e cluster=$(CLUSTER) -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
+
+# Removes the VMs, volumes and networks the collection created for $(CLUSTER); keeps images and keys.
+destroy: link
+	ansible-playbook playbooks/lifecycle.yml -e action=destroy -e confirm=yes -e cluster=$(CLUSTER) \
+		-e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
+
 inventory: link
 	ansible-inventory --graph
 
@@ -91,7 +108,8 @@ sanity: link
 unit: link
 	pytest -q tests/unit
 
-integration: link
+integration: link test-images
+	tests/helpers/libvirtd.sh
 	pytest -q tests/integration
 
 # Container images for the molecule scenarios (debootstrap + podman import, cached by a hash of their inputs).
@@ -101,13 +119,17 @@ test-images:
 molecule: link test-images
 	cd roles/slurm_controller && molecule test -s slurm
 
+# README's main command on VMs: site.yml -e cluster=hpc, jobs over SSH, rerun changed=0, --check, destroy.
 e2e: link
-	@echo "end-to-end: lands with the provisioning and HPC issues"
+	tests/helpers/libvirtd.sh
+	pytest -q tests/e2e
 
 test: lint sanity unit integration molecule e2e
 
 bench: link
 	$(BIN)/python tests/bench/bench_inventory.py
+	$(BIN)/python tests/bench/bench_gpu_plan.py 5
+	$(BIN)/python tests/bench/bench_libvirt_domain.py --runs 5
 
 changelog:
 	antsibull-changelog release

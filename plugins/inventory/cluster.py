@@ -15,7 +15,8 @@ description:
     M(hyperscaler.workstation.cluster_config_info)) and builds the inventory of the emulated datacenter.
   - Groups are C(hypervisor), C(hpc), C(hpc_controller), C(hpc_compute), C(cloud), C(cloud_control_plane),
     C(cloud_workers), C(cloud_cpu_workers), C(cloud_gpu_workers) and C(gpu_nodes).
-  - Every VM gets C(ansible_host) (its IP), SSH settings and its whole node spec in C(hyperscaler_node).
+  - Every VM gets C(ansible_host) (its IP), SSH settings, C(ansible_remote_tmp) on local disk (C(/home) may be an
+    NFS share) and its whole node spec in C(hyperscaler_node).
     Each cluster group gets C(hyperscaler_cluster); the group C(all) gets C(hyperscaler_config) (the global
     settings with defaults applied) and C(hyperscaler_config_path).
   - An invalid file fails the inventory with every problem, each prefixed by its path in the document.
@@ -183,6 +184,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 'ansible_host': node['ip'],
                 'ansible_user': glob['ssh_user'],
                 'ansible_ssh_private_key_file': os.path.join(output_dir, node['cluster'], 'id_ed25519'),
+                # /home is NFS-shared in the HPC cluster (root-squashed): keep Ansible's files on local disk.
+                'ansible_remote_tmp': '/var/tmp/.ansible-%s' % glob['ssh_user'],
                 'hyperscaler_node': node,
             }
             for var, value in hostvars.items():

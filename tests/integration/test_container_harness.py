@@ -39,7 +39,7 @@ def _podman(*args: str, check: bool = True, timeout: int = 120) -> subprocess.Co
 def _build(*args: str) -> tuple[str, float]:
     start = time.monotonic()
     proc = subprocess.run([str(BUILD), "--base-only", *args], env=_env(), capture_output=True, text=True,
-                          timeout=1800)
+                          timeout=1800, check=False)
     if proc.returncode != 0:
         pytest.fail("build-base.sh failed:\n%s" % proc.stderr[-3000:])
     return proc.stdout.strip().splitlines()[-1], time.monotonic() - start
@@ -53,7 +53,7 @@ def base_image() -> str:
     if shutil.which("debootstrap") is None and _podman("image", "exists", "localhost/hyperscaler-debian12:latest",
                                                        check=False).returncode != 0:
         pytest.skip("debootstrap is not installed and the base image is absent")
-    tag, _ = _build()
+    tag = _build()[0]
     return tag
 
 

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Build one golden image with debootstrap (Debian packages only, no other downloads).
+#
+#   hsw-build-image.sh --name NAME --suite SUITE --mirror URL --cache DIR --out DIR \
+#                      --size-mb N --base-packages "a b" --packages "c d" [--kernel-package PKG]
+#
+# Steps: a cached minbase rootfs tarball (debootstrap, shared by all image types) -> unpack -> apt-get install the
+# type's packages inside the chroot (debootstrap --include cannot resolve cloud-init's virtual dependencies) ->
+# configure for NoCloud + direct kernel boot -> mkfs.ext4 -d -> qcow2. Writes to OUT:
+#   NAME.qcow2 (ext4 filesystem on the whole disk, root=/dev/vda), NAME.vmlinuz, NAME.initrd, NAME.packages
+# Files appear atomically (built under OUT/.NAME.tmp, then renamed), so a failed build leaves the old image intact.
+set -euo pipefail
+
+NAME="" SUITE="bookworm" MIRROR="http://deb.debian.org/debian" CACHE="" OUT="" SIZE_MB=3072
+BASE_PACKAGES="" PACKAGES="" KERNEL_PACKAGE="linux-image-cloud-amd64"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --name) NAME="$2"; shift 2 ;;
+        --suite) SUITE="$2"; shift 2 ;;
+        --mirror) MIRROR="$2"; shift 2 ;;
+        --cache) CACHE="$2"; shift 2 ;;
+        --out) OUT="$2"; shift 2 ;;
+        --size-mb) SIZE_MB="$2"; shift 2 ;;
+        --base-packages) BASE_PACKAGES="$2"; shift 2 ;;
+        --packages) PACKAGES="$2"; shift 2 ;;
+        --kernel-package) KERNEL_PACKAGE="$2"; shift 2 ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+[ -n "$NAME" ] && [ -n "$CACHE" ] && [ -n "$OUT" ] || { echo "--name, --cache and --out are required" >&2; exit 2; }
+
+log() { echo "[$(date +%H:%M:%S)] $NAME: $*"; }
+mkdir -p "$CACHE/apt-archives/partial" "$CACHE/base" "$OUT"
+
+# 1. The shared minbase rootfs, keyed by suite, mirror and base package list.
+base_key=$(printf '%s\n' "$SUITE" "$MIRROR" "$BASE_PACKAGES" "$KERNEL_PACKAGE" | sha256sum | cut -c1-16)
+base_tar="$CACHE/base/$SUITE-$base_key.tar"
+if [ ! -s "$base_tar" ]; then
+    log "debootstrap $SUITE (minbase) from $MIRROR"
+    broot=$(mktemp -d "$CACHE/base/.rootfs.XXXXXX")
+    trap 'rm -rf "$broot"' EXIT
+    include=$(echo "$BASE_PACKAGES" | tr ' ' ',' | sed 's/^,//;s/,$//')
+    debootstrap --variant=minbase ${include:+--include="$include"} --cache-dir="$CACHE/apt-archives" \
+        "$SUITE" "$broot" "$MIRROR" >"$CACHE/base/debootstrap.log" 2>&1 \
+        || { tail -30 "$CACHE/base/debootstrap.log" >&2; exit 1; }
+    tar -C "$broot" -cf "$base_tar.tmp" .
+    mv "$base_tar.tmp" "$base_tar"
+    rm -rf "$broot"
+    trap - EXIT
+fi
+
+# 2. Unpack and install the type's packages in a chroot.
+work=$(mktemp -d "$OUT/.$NAME.tmp.XXXXXX")
+mkdir -p "$CACHE/logs"
+aptlog="$CACHE/logs/$NAME-apt.log"
+root="$work/rootfs"
+mounted=()
+cleanup() {
+    for ((i=${#mounted[@]}-1; i>=0; i--)); do umount -l "${mounted[$i]}" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$root"
+log "unpacking base $base_tar"
+tar -C "$root" -xf "$base_tar"
+chmod 0755 "$root"  # mktemp made it 0700; it becomes the guest's /
+for m in proc sys dev dev/pts; do
+    case "$m" in
+        proc) mount -t proc proc "$root/proc" ;;
+        sys) mount -t sysfs sys "$root/sys" ;;
+        dev) mount --bind /dev "$root/dev" ;;
+        dev/pts) mount -t devpts devpts "$root/dev/pts" ;;
+    esac
+    mounted+=("$root/$m")
+done
+mount --bind "$CACHE/apt-archives" "$root/var/cache/apt/archives"
+mounted+=("$root/var/cache/apt/archives")
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
+echo "deb $MIRROR $SUITE main" >"$root/etc/apt/sources.list"
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# The kernel is installed but its initramfs is built for a VM: virtio drivers, no host probing.
+mkdir -p "$root/etc/initramfs-tools/conf.d"
+echo "MODULES=most" >"$root/etc/initramfs-tools/conf.d/hyperscaler.conf"
+printf 'virtio_pci\nvirtio_blk\nvirtio_net\nvirtio_scsi\next4\n' >>"$root/etc/initramfs-tools/modules"
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
+log "apt-get install: $KERNEL_PACKAGE $PACKAGES"
+chroot "$root" apt-get update -qq >"$aptlog" 2>&1 || { cat "$aptlog" >&2; exit 1; }
+# shellcheck disable=SC2086
+chroot "$root" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef \
+    "$KERNEL_PACKAGE" $PACKAGES >>"$aptlog" 2>&1 || { tail -40 "$aptlog" >&2; exit 1; }
+
+# 3. Configure for the emulated datacenter.
+log "configuring"
+cat >"$root/etc/fstab" <<FSTAB
+/dev/vda / ext4 defaults,errors=remount-ro 0 1
+FSTAB
+mkdir -p "$root/etc/cloud/cloud.cfg.d"
+cat >"$root/etc/cloud/cloud.cfg.d/90-hyperscaler.cfg" <<CFG
+# Written by hyperscaler.workstation image_builder: the seed is a NoCloud disk labelled cidata.
+datasource_list: [NoCloud, None]
+datasource:
+  NoCloud:
+    fs_label: cidata
+CFG
+# Serial console for virsh console and boot logs.
+chroot "$root" systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1 || true
+for unit in ssh qemu-guest-agent chrony cloud-init cloud-init-local cloud-config cloud-final networking; do
+    chroot "$root" systemctl enable "$unit" >/dev/null 2>&1 || true
+done
+# ifupdown renders cloud-init's network config; systemd-networkd would wait forever for links it does not own.
+chroot "$root" systemctl disable systemd-networkd.service systemd-networkd-wait-online.service >/dev/null 2>&1 || true
+chroot "$root" systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true
+# Host keys and machine-id are per-VM: cloud-init and systemd create them at first boot.
+rm -f "$root"/etc/ssh/ssh_host_*
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"
+echo "$NAME" >"$root/etc/hostname"
+chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' | sort >"$work/$NAME.packages"
+rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
+chroot "$root" apt-get clean >/dev/null 2>&1 || true
+rm -rf "$root"/var/lib/apt/lists/* "$root"/tmp/* "$root"/var/log/*.log
+kernel=$(find "$root/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -1)
+initrd=$(find "$root/boot" -maxdepth 1 -name 'initrd.img-*' | sort -V | tail -1)
+[ -n "$kernel" ] && [ -n "$initrd" ] || { echo "no kernel or initrd under /boot" >&2; exit 1; }
+cp "$kernel" "$work/$NAME.vmlinuz"
+cp "$initrd" "$work/$NAME.initrd"
+for ((i=${#mounted[@]}-1; i>=0; i--)); do umount "${mounted[$i]}"; done
+mounted=()
+
+# 4. rootfs -> ext4 -> qcow2.
+log "mkfs.ext4 -d (${SIZE_MB} MiB) and qemu-img convert"
+mkfs.ext4 -q -F -L rootfs -d "$root" "$work/$NAME.raw" "${SIZE_MB}M"
+qemu-img convert -f raw -O qcow2 "$work/$NAME.raw" "$work/$NAME.qcow2"
+rm -f "$work/$NAME.raw"
+chmod 0644 "$work/$NAME".*
+for f in packages vmlinuz initrd qcow2; do mv -f "$work/$NAME.$f" "$OUT/$NAME.$f"; done
+log "done: $OUT/$NAME.qcow2 ($(du -h "$OUT/$NAME.qcow2" | cut -f1))"
