@@ -68,7 +68,9 @@ def test_first_run_reports_the_cluster(cluster):
     out, recap = cluster
     assert {'hpc-controller', 'hpc-compute-01', 'hpc-compute-02'} <= set(recap)
     assert all(counts[1] == 0 and counts[2] == 0 for counts in recap.values())
-    assert 'ssh -i' in out and 'sinfo' in out.lower()
+    assert 'ssh -i' in out and 'ops@192.168.150.10' in out
+    assert 'smoke job (srun hostname): hpc-compute-01, hpc-compute-02' in out
+    assert re.search(r'batch\*\s+up\s+.*\bidle hpc-compute-\[01-02\]', out), out[-3000:]
 
 
 def test_jobs_run_on_every_compute_node(cluster, repo_root):
