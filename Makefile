@@ -93,6 +93,7 @@ check: lint unit
 
 lint: link
 	$(BIN)/python tests/tools/sync_schema.py --check
+	$(BIN)/black --check --quiet plugins tests roles
 	ansible-lint --profile production
 	antsibull-changelog lint
 

@@ -1,4 +1,5 @@
 """Fixtures shared by every test tier."""
+
 import pathlib
 
 import pytest

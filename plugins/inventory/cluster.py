@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -74,11 +75,16 @@ from ansible.utils.vars import load_extra_vars
 try:  # ansible-core >= 2.19 only templates inventory values that are explicitly trusted
     from ansible.template import trust_as_template
 except ImportError:  # pragma: no cover - older ansible-core templates every string
+
     def trust_as_template(value):
         return value
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.cluster_spec import (
-    ConfigError, load_text, normalise, validate,
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_spec import (
+    ConfigError,
+    load_text,
+    normalise,
+    validate,
 )
 
 GROUPS = {
@@ -123,8 +129,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if errors:
                 raise ConfigError(errors)
         except ConfigError as exc:
-            raise AnsibleParserError('%s is invalid (%d problem%s):\n%s' % (
-                config_path, len(exc.errors), '' if len(exc.errors) == 1 else 's', '\n'.join(exc.errors)))
+            raise AnsibleParserError(
+                '%s is invalid (%d problem%s):\n%s'
+                % (config_path, len(exc.errors), '' if len(exc.errors) == 1 else 's', '\n'.join(exc.errors))
+            )
         model = normalise(data)
         if caching:
             self._cache[key] = {'digest': digest, 'path': config_path, 'model': model}
@@ -145,10 +153,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for group in ('hypervisor', 'gpu_nodes'):
             inv.add_group(group)
         inv.set_variable('all', 'hyperscaler_config_path', config_path)
-        inv.set_variable('all', 'hyperscaler_config', {
-            'version': model['version'], 'metadata': model['metadata'], 'global': glob,
-            'clusters': sorted(model['clusters']),
-        })
+        inv.set_variable(
+            'all',
+            'hyperscaler_config',
+            {
+                'version': model['version'],
+                'metadata': model['metadata'],
+                'global': glob,
+                'clusters': sorted(model['clusters']),
+            },
+        )
 
         hv = glob['hypervisor']
         hv_host = hv['host']

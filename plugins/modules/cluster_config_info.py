@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -59,8 +60,10 @@ nodes:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.cluster_spec import (
-    HAS_JSONSCHEMA, ConfigError, load_cluster,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_spec import (
+    HAS_JSONSCHEMA,
+    ConfigError,
+    load_cluster,
 )
 
 
@@ -72,8 +75,10 @@ def main():
         model = load_cluster(module.params['path'])
     except ConfigError as exc:
         count = len(exc.errors)
-        module.fail_json(msg='%s is invalid (%d problem%s):\n%s' % (
-            module.params['path'], count, '' if count == 1 else 's', '\n'.join(exc.errors)))
+        module.fail_json(
+            msg='%s is invalid (%d problem%s):\n%s'
+            % (module.params['path'], count, '' if count == 1 else 's', '\n'.join(exc.errors))
+        )
     nodes = model.pop('nodes')
     module.exit_json(changed=False, config=model, nodes=nodes)
 

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -148,9 +149,9 @@ nvml_available:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.gpu_inventory import GpuInventory
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.nvml_adapter import NvmlAdapter, load_pynvml
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError, PciSysfs
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_inventory import GpuInventory
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter, load_pynvml
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, PciSysfs
 
 pynvml = load_pynvml()
 
@@ -170,8 +171,7 @@ def run(module):
     finally:
         if nvml is not None:
             nvml.shutdown()
-    return {"changed": False, "gpus": gpus, "iommu_enabled": sysfs.iommu_enabled(),
-            "nvml_available": nvml is not None}
+    return {"changed": False, "gpus": gpus, "iommu_enabled": sysfs.iommu_enabled(), "nvml_available": nvml is not None}
 
 
 def main():

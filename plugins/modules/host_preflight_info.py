@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -120,7 +121,7 @@ host:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.preflight import Preflight
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._preflight import Preflight
 
 
 def main():
@@ -147,11 +148,19 @@ def main():
     p = module.params
     pre = Preflight(p["sysfs_root"], p["proc_root"], p["etc_root"], p["run_root"], p["kvm_device"], p["kvm_timeout"])
     facts, checks = pre.checks(
-        require_kvm=p["require_kvm"], require_iommu=p["require_iommu"], require_vfio=p["require_vfio"],
-        require_libvirt=p["require_libvirt"], min_memory_mb=p["min_memory_mb"], min_disk_gb=p["min_disk_gb"],
-        min_cores=p["min_cores"], disk_path=p["disk_path"], probe_kvm=p["kvm_probe"])
-    module.exit_json(changed=False, checks=checks, host=facts,
-                     failed_checks=[c["name"] for c in checks if c["status"] == "fail"])
+        require_kvm=p["require_kvm"],
+        require_iommu=p["require_iommu"],
+        require_vfio=p["require_vfio"],
+        require_libvirt=p["require_libvirt"],
+        min_memory_mb=p["min_memory_mb"],
+        min_disk_gb=p["min_disk_gb"],
+        min_cores=p["min_cores"],
+        disk_path=p["disk_path"],
+        probe_kvm=p["kvm_probe"],
+    )
+    module.exit_json(
+        changed=False, checks=checks, host=facts, failed_checks=[c["name"] for c in checks if c["status"] == "fail"]
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -410,11 +411,14 @@ removed_volumes:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (
-    HAS_LIBVIRT, LIBVIRT_IMPORT_ERROR, LibvirtModuleError, connect,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
+    HAS_LIBVIRT,
+    LIBVIRT_IMPORT_ERROR,
+    LibvirtModuleError,
+    connect,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_domain import DomainManager
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_xml import XMLError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain import DomainManager
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_xml import XMLError
 
 _DISK = dict(
     dev=dict(type='str', required=True),
@@ -428,11 +432,14 @@ _DISK = dict(
     cache=dict(type='str'),
     discard=dict(type='bool', default=False),
     serial=dict(type='str'),
-    create=dict(type='dict', options=dict(
-        capacity_gb=dict(type='int', required=True),
-        backing_path=dict(type='path'),
-        backing_format=dict(type='str', default='qcow2'),
-    )),
+    create=dict(
+        type='dict',
+        options=dict(
+            capacity_gb=dict(type='int', required=True),
+            backing_path=dict(type='path'),
+            backing_format=dict(type='str', default='qcow2'),
+        ),
+    ),
 )
 
 SPEC = dict(
@@ -442,46 +449,71 @@ SPEC = dict(
     machine=dict(type='str', default='q35'),
     arch=dict(type='str', default='x86_64'),
     title=dict(type='str'),
-    cpu=dict(type='dict', options=dict(
-        mode=dict(type='str', choices=['host-passthrough', 'host-model', 'custom', 'maximum']),
-        model=dict(type='str'),
-        sockets=dict(type='int'),
-        cores=dict(type='int'),
-        threads=dict(type='int'),
-    )),
-    kernel=dict(type='dict', options=dict(
-        path=dict(type='path', required=True),
-        initrd=dict(type='path'),
-        cmdline=dict(type='str'),
-    )),
+    cpu=dict(
+        type='dict',
+        options=dict(
+            mode=dict(type='str', choices=['host-passthrough', 'host-model', 'custom', 'maximum']),
+            model=dict(type='str'),
+            sockets=dict(type='int'),
+            cores=dict(type='int'),
+            threads=dict(type='int'),
+        ),
+    ),
+    kernel=dict(
+        type='dict',
+        options=dict(
+            path=dict(type='path', required=True),
+            initrd=dict(type='path'),
+            cmdline=dict(type='str'),
+        ),
+    ),
     disks=dict(type='list', elements='dict', options=_DISK),
-    interfaces=dict(type='list', elements='dict', options=dict(
-        network=dict(type='str'),
-        bridge=dict(type='str'),
-        mac=dict(type='str'),
-        model=dict(type='str', default='virtio'),
-    )),
+    interfaces=dict(
+        type='list',
+        elements='dict',
+        options=dict(
+            network=dict(type='str'),
+            bridge=dict(type='str'),
+            mac=dict(type='str'),
+            model=dict(type='str', default='virtio'),
+        ),
+    ),
     hostdevs=dict(type='list', elements='dict', options=dict(address=dict(type='str', required=True))),
-    mdevs=dict(type='list', elements='dict', options=dict(
-        uuid=dict(type='str', required=True),
-        model=dict(type='str', default='vfio-pci'),
-        display=dict(type='bool', default=False),
-    )),
-    cpu_pinning=dict(type='list', elements='dict', options=dict(
-        vcpu=dict(type='int', required=True),
-        cpuset=dict(type='str', required=True),
-    )),
+    mdevs=dict(
+        type='list',
+        elements='dict',
+        options=dict(
+            uuid=dict(type='str', required=True),
+            model=dict(type='str', default='vfio-pci'),
+            display=dict(type='bool', default=False),
+        ),
+    ),
+    cpu_pinning=dict(
+        type='list',
+        elements='dict',
+        options=dict(
+            vcpu=dict(type='int', required=True),
+            cpuset=dict(type='str', required=True),
+        ),
+    ),
     emulator_cpuset=dict(type='str'),
-    hugepages=dict(type='dict', options=dict(
-        enabled=dict(type='bool', default=True),
-        size_kb=dict(type='int'),
-    )),
-    numa=dict(type='list', elements='dict', options=dict(
-        id=dict(type='int', required=True),
-        cpus=dict(type='str', required=True),
-        memory_mb=dict(type='int', required=True),
-        shared=dict(type='bool', default=False),
-    )),
+    hugepages=dict(
+        type='dict',
+        options=dict(
+            enabled=dict(type='bool', default=True),
+            size_kb=dict(type='int'),
+        ),
+    ),
+    numa=dict(
+        type='list',
+        elements='dict',
+        options=dict(
+            id=dict(type='int', required=True),
+            cpus=dict(type='str', required=True),
+            memory_mb=dict(type='int', required=True),
+            shared=dict(type='bool', default=False),
+        ),
+    ),
     guest_agent=dict(type='bool', default=True),
     console_log=dict(type='path'),
 )
@@ -491,16 +523,20 @@ def argument_spec():
     return dict(
         name=dict(type='str', required=True),
         uri=dict(type='str', default='qemu:///system'),
-        state=dict(type='str', default='present',
-                   choices=['present', 'running', 'shutdown', 'destroyed', 'paused', 'absent']),
+        state=dict(
+            type='str', default='present', choices=['present', 'running', 'shutdown', 'destroyed', 'paused', 'absent']
+        ),
         xml=dict(type='str'),
         spec=dict(type='dict', options=SPEC),
-        cloud_init=dict(type='dict', options=dict(
-            user_data=dict(type='str'),
-            meta_data=dict(type='str'),
-            network_config=dict(type='str'),
-            pool=dict(type='str'),
-        )),
+        cloud_init=dict(
+            type='dict',
+            options=dict(
+                user_data=dict(type='str'),
+                meta_data=dict(type='str'),
+                network_config=dict(type='str'),
+                pool=dict(type='str'),
+            ),
+        ),
         labels=dict(type='dict'),
         autostart=dict(type='bool'),
         adopt=dict(type='bool', default=False),

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -65,10 +66,13 @@ domains:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (
-    HAS_LIBVIRT, LIBVIRT_IMPORT_ERROR, LibvirtModuleError, connect,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
+    HAS_LIBVIRT,
+    LIBVIRT_IMPORT_ERROR,
+    LibvirtModuleError,
+    connect,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_info import list_domains
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_info import list_domains
 
 
 def main():

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -180,11 +181,14 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (
-    HAS_LIBVIRT, LIBVIRT_IMPORT_ERROR, LibvirtModuleError, connect,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
+    HAS_LIBVIRT,
+    LIBVIRT_IMPORT_ERROR,
+    LibvirtModuleError,
+    connect,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_network import NetworkManager
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_xml import XMLError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_network import NetworkManager
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_xml import XMLError
 
 
 def argument_spec():
@@ -193,28 +197,42 @@ def argument_spec():
         uri=dict(type='str', default='qemu:///system'),
         state=dict(type='str', default='active', choices=['present', 'active', 'inactive', 'absent']),
         xml=dict(type='str'),
-        spec=dict(type='dict', options=dict(
-            bridge=dict(type='str'),
-            forward=dict(type='str', default='nat', choices=['nat', 'route', 'open', 'isolated']),
-            address=dict(type='str', required=True),
-            prefix=dict(type='int', default=24),
-            domain=dict(type='str'),
-            mtu=dict(type='int'),
-            dhcp=dict(type='dict', options=dict(
-                enabled=dict(type='bool', default=True),
-                start=dict(type='str'),
-                end=dict(type='str'),
-            )),
-            hosts=dict(type='list', elements='dict', options=dict(
-                mac=dict(type='str', required=True),
-                ip=dict(type='str', required=True),
-                name=dict(type='str'),
-            )),
-            dns_hosts=dict(type='list', elements='dict', options=dict(
-                ip=dict(type='str', required=True),
-                hostnames=dict(type='list', elements='str', required=True),
-            )),
-        )),
+        spec=dict(
+            type='dict',
+            options=dict(
+                bridge=dict(type='str'),
+                forward=dict(type='str', default='nat', choices=['nat', 'route', 'open', 'isolated']),
+                address=dict(type='str', required=True),
+                prefix=dict(type='int', default=24),
+                domain=dict(type='str'),
+                mtu=dict(type='int'),
+                dhcp=dict(
+                    type='dict',
+                    options=dict(
+                        enabled=dict(type='bool', default=True),
+                        start=dict(type='str'),
+                        end=dict(type='str'),
+                    ),
+                ),
+                hosts=dict(
+                    type='list',
+                    elements='dict',
+                    options=dict(
+                        mac=dict(type='str', required=True),
+                        ip=dict(type='str', required=True),
+                        name=dict(type='str'),
+                    ),
+                ),
+                dns_hosts=dict(
+                    type='list',
+                    elements='dict',
+                    options=dict(
+                        ip=dict(type='str', required=True),
+                        hostnames=dict(type='list', elements='str', required=True),
+                    ),
+                ),
+            ),
+        ),
         autostart=dict(type='bool'),
         adopt=dict(type='bool', default=False),
         restart=dict(type='bool', default=False),
@@ -222,8 +240,9 @@ def argument_spec():
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=[('xml', 'spec')],
-                           supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=argument_spec(), mutually_exclusive=[('xml', 'spec')], supports_check_mode=True
+    )
     if not HAS_LIBVIRT:
         module.fail_json(msg=missing_required_lib('libvirt-python'), exception=LIBVIRT_IMPORT_ERROR)
     try:

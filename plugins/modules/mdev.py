@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -126,8 +127,8 @@ map_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.mdev import manager_for, record_vm
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import manager_for, record_vm
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
 
 
 def main():

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -120,11 +121,13 @@ mig_devices:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.mig import MigManager
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.nvml_adapter import NvmlAdapter, load_pynvml
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import (
-    HostError, PciSysfs, normalize_address,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig import MigManager
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter, load_pynvml
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import (
+    HostError,
+    PciSysfs,
+    normalize_address,
 )
 
 pynvml = load_pynvml()
@@ -133,11 +136,12 @@ pynvml = load_pynvml()
 def sysfs_plan(params):
     """Check-mode plan from sysfs when NVML cannot be used."""
     sysfs = PciSysfs(params["sysfs_root"])
-    gpus = [a for a in sysfs.list_devices()
-            if sysfs.pci_class(a).startswith("03") and sysfs.hex_id(a, "vendor") == "10de"]
+    gpus = [
+        a for a in sysfs.list_devices() if sysfs.pci_class(a).startswith("03") and sysfs.hex_id(a, "vendor") == "10de"
+    ]
     text = params["gpu"].strip().lower()
     if text.isdigit():
-        gpus = gpus[int(text):int(text) + 1]
+        gpus = gpus[int(text) : int(text) + 1]
     elif text != "all":
         addr = normalize_address(text)
         gpus = [a for a in gpus if a == addr]
@@ -155,11 +159,23 @@ def sysfs_plan(params):
             placements, err = mig_tables.plan_layout(model, params["instances"])
             if err:
                 raise HostError("GPU %s: %s." % (addr, err))
-        out.append({"pci_address": addr, "model": model, "changed": True, "state_known": False,
-                    "instances_after": [dict(profile=p["profile"], start=p["start"], size=p["size"])
-                                        for p in placements]})
-    return {"changed": bool(out), "destructive": bool(out), "destructive_gpus": [g["pci_address"] for g in out],
-            "reset_required": False, "gpus": out, "mig_devices": []}
+        out.append(
+            {
+                "pci_address": addr,
+                "model": model,
+                "changed": True,
+                "state_known": False,
+                "instances_after": [dict(profile=p["profile"], start=p["start"], size=p["size"]) for p in placements],
+            }
+        )
+    return {
+        "changed": bool(out),
+        "destructive": bool(out),
+        "destructive_gpus": [g["pci_address"] for g in out],
+        "reset_required": False,
+        "gpus": out,
+        "mig_devices": [],
+    }
 
 
 def run(module):
@@ -190,10 +206,15 @@ def main():
         argument_spec=dict(
             gpu=dict(type="str", default="all"),
             mig_enabled=dict(type="bool", default=True),
-            instances=dict(type="list", elements="dict", default=[], options=dict(
-                profile=dict(type="str", required=True),
-                count=dict(type="int", default=1),
-            )),
+            instances=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    profile=dict(type="str", required=True),
+                    count=dict(type="int", default=1),
+                ),
+            ),
             force=dict(type="bool", default=False),
             sysfs_root=dict(type="path", default="/sys"),
         ),

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: Apache-2.0
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -112,8 +113,8 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.vfio import binder_for
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._vfio import binder_for
 
 
 def main():

@@ -5,6 +5,7 @@ tree with N GPU+audio pairs, and how long layout_fits takes for every H100 count
 
     .venv/bin/python tests/bench/bench_gpu_plan.py [runs]
 """
+
 from __future__ import absolute_import, division, print_function
 
 import itertools
@@ -18,9 +19,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "collections"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "gpu"))
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables  # noqa: E402
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import ProcScanner  # noqa: E402
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.vfio import VfioBinder  # noqa: E402
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables  # noqa: E402
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import ProcScanner  # noqa: E402
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._vfio import VfioBinder  # noqa: E402
 from gpu_fakes import FakeHost, FakeKernel  # noqa: E402
 
 
@@ -31,7 +32,7 @@ def plan_time(n, runs):
         slot = "0000:%02x:00" % (0x10 + i)
         host.add_gpu_pair(slot, i + 1, boot_vga=0)
         addrs.append(slot + ".0")
-    for pid in range(200):          # a busy /proc to scan
+    for pid in range(200):  # a busy /proc to scan
         host.open_fd(1000 + pid, "proc%d" % pid, "/dev/null")
     times = []
     for dummy in range(runs):
@@ -46,8 +47,10 @@ def plan_time(n, runs):
 def layout_time(runs):
     profiles = mig_tables.MIG_MODELS["H100-80GB"]["profiles"]
     names = sorted(profiles)
-    combos = [[{"profile": n, "count": c} for n, c in zip(names, counts) if c]
-              for counts in itertools.product(*[range(profiles[n]["max_instances"] + 1) for n in names])]
+    combos = [
+        [{"profile": n, "count": c} for n, c in zip(names, counts) if c]
+        for counts in itertools.product(*[range(profiles[n]["max_instances"] + 1) for n in names])
+    ]
     times = []
     for dummy in range(runs):
         start = time.perf_counter()
@@ -61,7 +64,9 @@ def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     t8, t64 = plan_time(8, runs), plan_time(64, runs)
     print("vfio_bind check-mode plan,  8 GPUs (16 functions): %.1f ms" % (t8 * 1000))
-    print("vfio_bind check-mode plan, 64 GPUs (128 functions): %.1f ms (x%.1f for 8x the GPUs)" % (t64 * 1000, t64 / t8))
+    print(
+        "vfio_bind check-mode plan, 64 GPUs (128 functions): %.1f ms (x%.1f for 8x the GPUs)" % (t64 * 1000, t64 / t8)
+    )
     n, t = layout_time(runs)
     print("layout_fits, all %d H100 count combinations: %.1f ms (%.1f us each)" % (n, t * 1000, t / n * 1e6))
 

@@ -3,6 +3,7 @@ a static YAML inventory holding the same hosts, groups and variables. Prints a M
 
     .venv/bin/python tests/bench/bench_inventory.py [--nodes 1000] [--runs 5]
 """
+
 import argparse
 import ipaddress
 import json
@@ -22,13 +23,25 @@ BIN = pathlib.Path(sys.executable).parent
 
 def generated_config(nodes):
     net = ipaddress.IPv4Network('10.200.0.0/16')
-    compute = [{'cpu_cores': 2, 'memory_gb': 4, 'disk_gb': 20, 'ip': str(net.network_address + 11 + i)}
-               for i in range(nodes)]
-    return {'version': '1.0', 'clusters': {'hpc': {
-        'network': {'subnet': str(net), 'bridge': 'hsw-bench0'},
-        'controller': {'cpu_cores': 2, 'memory_gb': 4, 'disk_gb': 20, 'ip_address': str(net.network_address + 10)},
-        'compute_nodes': compute,
-        'slurm_config': {'partitions': ['batch'], 'default_partition': 'batch'}}}}
+    compute = [
+        {'cpu_cores': 2, 'memory_gb': 4, 'disk_gb': 20, 'ip': str(net.network_address + 11 + i)} for i in range(nodes)
+    ]
+    return {
+        'version': '1.0',
+        'clusters': {
+            'hpc': {
+                'network': {'subnet': str(net), 'bridge': 'hsw-bench0'},
+                'controller': {
+                    'cpu_cores': 2,
+                    'memory_gb': 4,
+                    'disk_gb': 20,
+                    'ip_address': str(net.network_address + 10),
+                },
+                'compute_nodes': compute,
+                'slurm_config': {'partitions': ['batch'], 'default_partition': 'batch'},
+            }
+        },
+    }
 
 
 def strip_unsafe(value):
@@ -63,7 +76,7 @@ def static_inventory(listing):
             root['children'][name] = entry
     pending = dict(groups)
     for entry in groups.values():
-        for child in (entry.get('children') or {}):
+        for child in entry.get('children') or {}:
             entry['children'][child] = pending.get(child) or {}
     return {'all': root}
 
@@ -84,12 +97,17 @@ def main():
     parser.add_argument('--nodes', type=int, default=1000)
     parser.add_argument('--runs', type=int, default=5)
     args = parser.parse_args()
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / 'ansible.cfg'),
-               ANSIBLE_INVENTORY_ENABLED='hyperscaler.workstation.cluster,ansible.builtin.yaml')
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(ROOT / 'ansible.cfg'),
+        ANSIBLE_INVENTORY_ENABLED='hyperscaler.workstation.cluster,ansible.builtin.yaml',
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         (tmp / 'cluster.yaml').write_text(yaml.safe_dump(generated_config(args.nodes)))
-        (tmp / 'bench.cluster.yml').write_text('plugin: hyperscaler.workstation.cluster\ncluster_config: cluster.yaml\n')
+        (tmp / 'bench.cluster.yml').write_text(
+            'plugin: hyperscaler.workstation.cluster\ncluster_config: cluster.yaml\n'
+        )
         plugin_cmd = [str(BIN / 'ansible-inventory'), '-i', str(tmp / 'bench.cluster.yml'), '--list', '--export']
         plugin_time, out = timed(plugin_cmd, env, args.runs)
         listing = strip_unsafe(json.loads(out))
@@ -98,8 +116,10 @@ def main():
         static_cmd = [str(BIN / 'ansible-inventory'), '-i', str(tmp / 'static.yml'), '--list', '--export']
         static_time, out2 = timed(static_cmd, env, args.runs)
         assert sorted(strip_unsafe(json.loads(out2))['_meta']['hostvars']) == sorted(listing['_meta']['hostvars'])
-    print('| ansible-inventory --list, %d compute nodes | %.2f s | %.2f s | %.2f |'
-          % (args.nodes, plugin_time, static_time, plugin_time / static_time))
+    print(
+        '| ansible-inventory --list, %d compute nodes | %.2f s | %.2f s | %.2f |'
+        % (args.nodes, plugin_time, static_time, plugin_time / static_time)
+    )
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@ rerun and the check-mode run reported as changed (0 is the truth), and the ratio
 Needs root and a running libvirtd (tests/helpers/libvirtd.sh). Domains are named hswbench-NN, not started,
 and removed at the end.
 """
+
 import argparse
 import json
 import os
@@ -23,9 +24,11 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PLAYBOOK = ROOT / '.venv' / 'bin' / 'ansible-playbook'
-XML = ("<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-       "<os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
-       "<devices><serial type='pty'><target port='0'/></serial></devices></domain>")
+XML = (
+    "<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+    "<os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
+    "<devices><serial type='pty'><target port='0'/></serial></devices></domain>"
+)
 
 TASKS = {
     'libvirt_domain': """
@@ -65,8 +68,14 @@ def playbook(tmp, module, count):
 def run(path, *extra):
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / 'ansible.cfg'), ANSIBLE_NOCOLOR='1')
     start = time.monotonic()
-    proc = subprocess.run([str(PLAYBOOK), '-i', 'localhost,', str(path)] + list(extra), cwd=str(ROOT), env=env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(PLAYBOOK), '-i', 'localhost,', str(path)] + list(extra),
+        cwd=str(ROOT),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.monotonic() - start
     if proc.returncode != 0:
         sys.exit('playbook failed:\n' + proc.stdout[-3000:] + proc.stderr[-2000:])
@@ -106,12 +115,16 @@ def main():
             undefine(names)
     summary = {}
     for module, data in results.items():
-        summary[module] = dict(define_median_s=round(statistics.median(data['define']), 2),
-                               rerun_median_s=round(statistics.median(data['rerun']), 2),
-                               rerun_items_reported_changed=max(data['rerun_items_changed']),
-                               check_mode_items_reported_changed=max(data['check_items_changed']),
-                               raw=data)
-    summary['ratio_define'] = round(summary['libvirt_domain']['define_median_s'] / summary['virt']['define_median_s'], 2)
+        summary[module] = dict(
+            define_median_s=round(statistics.median(data['define']), 2),
+            rerun_median_s=round(statistics.median(data['rerun']), 2),
+            rerun_items_reported_changed=max(data['rerun_items_changed']),
+            check_mode_items_reported_changed=max(data['check_items_changed']),
+            raw=data,
+        )
+    summary['ratio_define'] = round(
+        summary['libvirt_domain']['define_median_s'] / summary['virt']['define_median_s'], 2
+    )
     summary['ratio_rerun'] = round(summary['libvirt_domain']['rerun_median_s'] / summary['virt']['rerun_median_s'], 2)
     summary['count'] = args.count
     summary['runs'] = args.runs

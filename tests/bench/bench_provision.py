@@ -8,6 +8,7 @@ provision.yml again, no changes (timed, changed must be 0). Also times images.ym
 
 Leaves the default cluster provisioned and running at the end. Needs root and libvirtd.
 """
+
 import argparse
 import json
 import os
@@ -27,8 +28,15 @@ CACHE_DIR = '/var/lib/hyperscaler/images'
 def play(*args):
     env = dict(os.environ, ANSIBLE_NOCOLOR='1')
     start = time.monotonic()
-    proc = subprocess.run([PLAYBOOK] + list(args), cwd=str(ROOT), env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, check=False)
+    proc = subprocess.run(
+        [PLAYBOOK] + list(args),
+        cwd=str(ROOT),
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     seconds = time.monotonic() - start
     if proc.returncode != 0:
         sys.exit('%s failed:\n%s' % (' '.join(args), proc.stdout[-4000:] + proc.stderr[-2000:]))

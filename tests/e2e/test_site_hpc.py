@@ -3,6 +3,7 @@
 Boots the default 3-VM cluster under qemu (TCG here), configures SLURM on it, runs jobs over SSH, then proves the
 rerun and `--check` change nothing and that destroy removes what the run created. Slow (minutes); `make e2e`.
 """
+
 import json
 import os
 import pathlib
@@ -19,13 +20,19 @@ RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+fai
 
 
 def playbook(repo_root, *args):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_FORCE_COLOR='0')
-    proc = subprocess.run([str(BIN / 'ansible-playbook')] + list(args), cwd=str(repo_root), env=env,
-                          capture_output=True, text=True, check=False)
+    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0')
+    proc = subprocess.run(
+        [str(BIN / 'ansible-playbook')] + list(args),
+        cwd=str(repo_root),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     out = proc.stdout + proc.stderr
-    recap = {host: (int(changed), int(unreachable), int(failed)) for host, changed, unreachable, failed
-             in RECAP.findall(out)}
+    recap = {
+        host: (int(changed), int(unreachable), int(failed)) for host, changed, unreachable, failed in RECAP.findall(out)
+    }
     return proc.returncode, out, recap
 
 
@@ -39,15 +46,22 @@ def cluster(repo_root):
     sys.stdout.write(out[-6000:])
     assert rc == 0, out[-8000:]
     yield out, recap
-    rc, out, _recap = playbook(repo_root, 'playbooks/lifecycle.yml', '-e', 'action=destroy', '-e', 'confirm=yes',
-                               '-e', 'cluster=hpc')
+    rc, out, _recap = playbook(
+        repo_root, 'playbooks/lifecycle.yml', '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
+    )
     assert rc == 0, out[-4000:]
 
 
 def inventory_host(repo_root, name):
     env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'))
-    out = subprocess.run([str(BIN / 'ansible-inventory'), '--host', name], cwd=str(repo_root), env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [str(BIN / 'ansible-inventory'), '--host', name],
+        cwd=str(repo_root),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -58,9 +72,21 @@ def unwrap(value):
 
 def ssh(repo_root, host, command):
     hostvars = inventory_host(repo_root, host)
-    cmd = ['ssh', '-i', unwrap(hostvars['ansible_ssh_private_key_file']), '-o', 'StrictHostKeyChecking=no',
-           '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes',
-           '%s@%s' % (unwrap(hostvars['ansible_user']), unwrap(hostvars['ansible_host'])), command]
+    cmd = [
+        'ssh',
+        '-i',
+        unwrap(hostvars['ansible_ssh_private_key_file']),
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'LogLevel=ERROR',
+        '-o',
+        'BatchMode=yes',
+        '%s@%s' % (unwrap(hostvars['ansible_user']), unwrap(hostvars['ansible_host'])),
+        command,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -77,8 +103,11 @@ def test_jobs_run_on_every_compute_node(cluster, repo_root):
     result = ssh(repo_root, 'hpc-controller', 'srun -N2 hostname | sort')
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ['hpc-compute-01', 'hpc-compute-02']
-    job = ssh(repo_root, 'hpc-controller', 'sbatch --wait --wrap "hostname" -o /tmp/e2e-%j.out && '
-                                           'sacct -n -X -o State --starttime now-1hour | tail -1')
+    job = ssh(
+        repo_root,
+        'hpc-controller',
+        'sbatch --wait --wrap "hostname" -o /tmp/e2e-%j.out && ' 'sacct -n -X -o State --starttime now-1hour | tail -1',
+    )
     assert job.returncode == 0, job.stderr
     assert 'COMPLETED' in job.stdout
 

@@ -5,7 +5,7 @@
 
 Lists the GPUs through NVML and through sysfs (gpu_info's module_utils), prints
 the MIG mode and every GPU-instance profile NVML reports with its placements,
-and compares them with plugins/module_utils/mig_tables.py for that model.
+and compares them with plugins/module_utils/_mig_tables.py for that model.
 Exits 1 on a mismatch, 2 when NVML cannot be used, 0 otherwise.
 
 It NEVER changes a setting: no SetMigMode, no instance created or destroyed.
@@ -34,10 +34,11 @@ def _import_module_utils():
         os.makedirs(os.path.join(base, "ansible_collections", "hyperscaler"))
         os.symlink(REPO, os.path.join(base, "ansible_collections", "hyperscaler", "workstation"))
     sys.path.insert(0, base)
-    from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables
-    from ansible_collections.hyperscaler.workstation.plugins.module_utils.nvml_adapter import NvmlAdapter
-    from ansible_collections.hyperscaler.workstation.plugins.module_utils.gpu_inventory import GpuInventory
-    from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import PciSysfs
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_inventory import GpuInventory
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
+
     return mig_tables, NvmlAdapter, GpuInventory, PciSysfs
 
 
@@ -70,9 +71,22 @@ def main(argv=None):
         sysfs_gpus = GpuInventory(PciSysfs(args.sysfs_root), nvml).gpus()
         print("sysfs: %d display/3D device(s)" % len(sysfs_gpus))
         for g in sysfs_gpus:
-            print("  %s %s:%s %-28s driver=%s group=%s boot_vga=%s numa=%s mig_model=%s mig=%s/%s" % (
-                g["pci_address"], g["vendor_id"], g["device_id"], g["model"], g["driver"], g["iommu_group"],
-                g["boot_vga"], g["numa_node"], g["mig_model"], g["mig_mode_current"], g["mig_mode_pending"]))
+            print(
+                "  %s %s:%s %-28s driver=%s group=%s boot_vga=%s numa=%s mig_model=%s mig=%s/%s"
+                % (
+                    g["pci_address"],
+                    g["vendor_id"],
+                    g["device_id"],
+                    g["model"],
+                    g["driver"],
+                    g["iommu_group"],
+                    g["boot_vga"],
+                    g["numa_node"],
+                    g["mig_model"],
+                    g["mig_mode_current"],
+                    g["mig_mode_pending"],
+                )
+            )
             report["sysfs"].append(dict((k, v) for k, v in g.items() if k != "cluster_yaml"))
         sysfs_addrs = set(g["pci_address"] for g in sysfs_gpus)
 
@@ -84,21 +98,35 @@ def main(argv=None):
             name = nvml.name(handle)
             current, pending = nvml.mig_mode(handle)
             model = mig_tables.model_for_device_id(device_id) or mig_tables.model_for_name(name)
-            print("GPU %d %s %s (device id %s) model=%s MIG current=%s pending=%s" % (
-                index, addr, name, device_id, model, current, pending))
-            entry = {"index": index, "pci_address": addr, "name": name, "device_id": device_id,
-                     "model": model, "mig_current": current, "mig_pending": pending, "profiles": []}
+            print(
+                "GPU %d %s %s (device id %s) model=%s MIG current=%s pending=%s"
+                % (index, addr, name, device_id, model, current, pending)
+            )
+            entry = {
+                "index": index,
+                "pci_address": addr,
+                "name": name,
+                "device_id": device_id,
+                "model": model,
+                "mig_current": current,
+                "mig_pending": pending,
+                "profiles": [],
+            }
             report["nvml"].append(entry)
             if addr not in sysfs_addrs:
                 problems.append("GPU %d %s: NVML sees it but sysfs under %s does not" % (index, addr, args.sysfs_root))
             if current is None:
                 if model is not None:
-                    problems.append("GPU %d %s: mig_tables maps device id %s to %s, but NVML says MIG is not "
-                                    "supported" % (index, addr, device_id, model))
+                    problems.append(
+                        "GPU %d %s: mig_tables maps device id %s to %s, but NVML says MIG is not "
+                        "supported" % (index, addr, device_id, model)
+                    )
                 continue
             if model is None:
-                problems.append("GPU %d %s: NVML supports MIG on '%s' (device id %s) but mig_tables has no model "
-                                "for it" % (index, addr, name, device_id))
+                problems.append(
+                    "GPU %d %s: NVML supports MIG on '%s' (device id %s) but mig_tables has no model "
+                    "for it" % (index, addr, name, device_id)
+                )
                 continue
             expected = mig_tables.MIG_MODELS[model]["profiles"]
             seen = set()
@@ -113,9 +141,18 @@ def main(argv=None):
                     problems.append("GPU %d: placements of profile id %d failed: %s" % (index, info["id"], exc))
                 row = mig_tables.profile_by_id(model, info["id"])
                 label = row["name"] if row else "?"
-                print("  profile enum %2d id %2d %-12s slices=%d max=%d mem=%dMiB placements=%s" % (
-                    enum, info["id"], label, info["slice_count"], info["instance_count"], info["memory_mb"],
-                    " ".join("%d:%d" % p for p in places)))
+                print(
+                    "  profile enum %2d id %2d %-12s slices=%d max=%d mem=%dMiB placements=%s"
+                    % (
+                        enum,
+                        info["id"],
+                        label,
+                        info["slice_count"],
+                        info["instance_count"],
+                        info["memory_mb"],
+                        " ".join("%d:%d" % p for p in places),
+                    )
+                )
                 entry["profiles"].append(dict(info, enum=enum, placements=places, table_name=label))
                 if row is None:
                     # newer drivers add profiles (e.g. -gfx / +me.all variants); report them, do not fail
@@ -124,23 +161,32 @@ def main(argv=None):
                 seen.add(row["name"])
                 want_places = [(p["start"], p["size"]) for p in row["placements"]]
                 if row["nvml_profile"] != enum:
-                    problems.append("GPU %d %s: NVML enum %d, table says %d" % (index, row["name"], enum,
-                                                                                row["nvml_profile"]))
+                    problems.append(
+                        "GPU %d %s: NVML enum %d, table says %d" % (index, row["name"], enum, row["nvml_profile"])
+                    )
                 if row["compute_slices"] != info["slice_count"]:
-                    problems.append("GPU %d %s: %d compute slices, table says %d" % (
-                        index, row["name"], info["slice_count"], row["compute_slices"]))
+                    problems.append(
+                        "GPU %d %s: %d compute slices, table says %d"
+                        % (index, row["name"], info["slice_count"], row["compute_slices"])
+                    )
                 if row["max_instances"] != info["instance_count"]:
-                    problems.append("GPU %d %s: at most %d instances, table says %d" % (
-                        index, row["name"], info["instance_count"], row["max_instances"]))
+                    problems.append(
+                        "GPU %d %s: at most %d instances, table says %d"
+                        % (index, row["name"], info["instance_count"], row["max_instances"])
+                    )
                 if sorted(places) != sorted(want_places):
-                    problems.append("GPU %d %s: placements %s, table says %s" % (
-                        index, row["name"], sorted(places), sorted(want_places)))
+                    problems.append(
+                        "GPU %d %s: placements %s, table says %s"
+                        % (index, row["name"], sorted(places), sorted(want_places))
+                    )
             if not seen and not current:
                 print("  note: MIG is off on this GPU and NVML lists no profiles; enable MIG to compare tables")
                 continue
             for name_missing in sorted(set(expected) - seen):
-                problems.append("GPU %d: table profile %s (id %d) not reported by NVML" % (
-                    index, name_missing, expected[name_missing]["profile_id"]))
+                problems.append(
+                    "GPU %d: table profile %s (id %d) not reported by NVML"
+                    % (index, name_missing, expected[name_missing]["profile_id"])
+                )
     finally:
         nvml.shutdown()
 

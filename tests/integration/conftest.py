@@ -1,4 +1,5 @@
 """Fixtures for the integration tests: a running libvirtd (started when absent) and playbook runners."""
+
 import os
 import pathlib
 import re
@@ -30,9 +31,13 @@ class PlaybookResult(object):
         self.rc = proc.returncode
         self.output = proc.stdout + proc.stderr
         self.seconds = seconds
-        self.recap = dict((m.group(1), dict(ok=int(m.group(2)), changed=int(m.group(3)),
-                                            unreachable=int(m.group(4)), failed=int(m.group(5))))
-                          for m in RECAP.finditer(self.output))
+        self.recap = dict(
+            (
+                m.group(1),
+                dict(ok=int(m.group(2)), changed=int(m.group(3)), unreachable=int(m.group(4)), failed=int(m.group(5))),
+            )
+            for m in RECAP.finditer(self.output)
+        )
 
     @property
     def changed(self):
@@ -52,7 +57,16 @@ def ansible_playbook():
         full_env.update(env or {})
         cmd = [str(ROOT / '.venv' / 'bin' / 'ansible-playbook'), str(ROOT / playbook)] + list(args)
         start = time.monotonic()
-        proc = subprocess.run(cmd, cwd=str(ROOT), capture_output=True, text=True, timeout=timeout, env=full_env,
-                              stdin=subprocess.DEVNULL, check=False)
+        proc = subprocess.run(
+            cmd,
+            cwd=str(ROOT),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
         return PlaybookResult(proc, time.monotonic() - start)
+
     return run

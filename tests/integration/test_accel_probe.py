@@ -1,4 +1,5 @@
 """The accelerator probe behind domain_type: auto boots a real guest, it does not trust /dev/kvm alone."""
+
 import glob
 import os
 import pathlib
@@ -15,8 +16,7 @@ KERNELS = sorted(glob.glob('/var/lib/hyperscaler/images/*.vmlinuz'))
 
 def probe(*args, selftest=False):
     env = dict(os.environ, HSW_PROBE_SELFTEST='1' if selftest else '0')
-    proc = subprocess.run([str(PROBE)] + list(args), capture_output=True, text=True, timeout=120, env=env,
-                          check=False)
+    proc = subprocess.run([str(PROBE)] + list(args), capture_output=True, text=True, timeout=120, env=env, check=False)
     assert proc.returncode == 0
     return proc.stdout.strip(), proc.stderr
 

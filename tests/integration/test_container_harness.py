@@ -4,6 +4,7 @@ Run: CONTAINERS_CONF=tests/containers.conf .venv/bin/pytest -m containers tests/
 Builds localhost/hyperscaler-debian12 with tests/images/build-base.sh --base-only when it is missing
 (needs root, debootstrap and deb.debian.org), and skips with a reason when podman is absent.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,14 +33,14 @@ def _env() -> dict[str, str]:
 
 
 def _podman(*args: str, check: bool = True, timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(["podman", *args], env=_env(), capture_output=True, text=True,
-                          check=check, timeout=timeout)
+    return subprocess.run(["podman", *args], env=_env(), capture_output=True, text=True, check=check, timeout=timeout)
 
 
 def _build(*args: str) -> tuple[str, float]:
     start = time.monotonic()
-    proc = subprocess.run([str(BUILD), "--base-only", *args], env=_env(), capture_output=True, text=True,
-                          timeout=1800, check=False)
+    proc = subprocess.run(
+        [str(BUILD), "--base-only", *args], env=_env(), capture_output=True, text=True, timeout=1800, check=False
+    )
     if proc.returncode != 0:
         pytest.fail("build-base.sh failed:\n%s" % proc.stderr[-3000:])
     return proc.stdout.strip().splitlines()[-1], time.monotonic() - start
@@ -47,11 +48,15 @@ def _build(*args: str) -> tuple[str, float]:
 
 @pytest.fixture(scope="module")
 def base_image() -> str:
-    if os.geteuid() != 0 and not _podman("image", "exists", "localhost/hyperscaler-debian12:latest",
-                                         check=False).returncode == 0:
+    if (
+        os.geteuid() != 0
+        and not _podman("image", "exists", "localhost/hyperscaler-debian12:latest", check=False).returncode == 0
+    ):
         pytest.skip("building the base image needs root (debootstrap); run tests/images/build-base.sh as root")
-    if shutil.which("debootstrap") is None and _podman("image", "exists", "localhost/hyperscaler-debian12:latest",
-                                                       check=False).returncode != 0:
+    if (
+        shutil.which("debootstrap") is None
+        and _podman("image", "exists", "localhost/hyperscaler-debian12:latest", check=False).returncode != 0
+    ):
         pytest.skip("debootstrap is not installed and the base image is absent")
     tag = _build()[0]
     return tag
@@ -73,8 +78,9 @@ def test_container_boots_systemd_and_answers(base_image: str) -> None:
         deadline = time.monotonic() + 90
         state = ""
         while time.monotonic() < deadline:
-            state = _podman("exec", name, "timeout", "60", "systemctl", "is-system-running", "--wait",
-                            check=False, timeout=90).stdout.strip()
+            state = _podman(
+                "exec", name, "timeout", "60", "systemctl", "is-system-running", "--wait", check=False, timeout=90
+            ).stdout.strip()
             if state not in ("", "offline", "unknown"):
                 break
             time.sleep(0.5)

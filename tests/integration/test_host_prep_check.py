@@ -19,9 +19,14 @@ sys.path.insert(0, str(ROOT / "tests" / "unit" / "gpu"))
 
 
 def run_playbook(tmp_path, inventory, extra, check=True, inventory_plugins=None):
-    env = dict(os.environ, HOME=str(tmp_path / "home"), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_COLLECTIONS_PATH=str(ROOT / "collections"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-               ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
+    env = dict(
+        os.environ,
+        HOME=str(tmp_path / "home"),
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / "collections"),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_ROLES_PATH=str(ROOT / "roles"),
+    )
     if inventory_plugins:
         env["ANSIBLE_INVENTORY_ENABLED"] = inventory_plugins
     cmd = [str(BIN / "ansible-playbook"), str(ROOT / "playbooks" / "host_prep.yml"), "-i", str(inventory)]
@@ -30,7 +35,7 @@ def run_playbook(tmp_path, inventory, extra, check=True, inventory_plugins=None)
     cmd += ["-e", json.dumps(extra)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=300, check=False)
     try:
-        data = json.loads(proc.stdout[proc.stdout.index("{"):])
+        data = json.loads(proc.stdout[proc.stdout.index("{") :])
     except ValueError:
         raise AssertionError("no JSON from ansible-playbook:\n%s\n%s" % (proc.stdout, proc.stderr))
     tasks = dict((t["task"]["name"], t["hosts"].get("localhost", {})) for t in data["plays"][0]["tasks"])
@@ -58,6 +63,7 @@ def fake_vars(host):
 
 def test_multi_gpu_example_check_mode(tmp_path):
     from gpu_fakes import FakeHost
+
     host = FakeHost(tmp_path / "host")
     # the four passthrough GPUs of config/examples/multi-gpu.yaml, in their own groups (ca:00 with audio)
     for addr, group in (("0000:65:00.0", 1), ("0000:65:00.1", 2), ("0000:65:00.2", 3)):
@@ -67,8 +73,10 @@ def test_multi_gpu_example_check_mode(tmp_path):
     extra = fake_vars(host)
     before = host.snapshot()
     source = tmp_path / "inv.cluster.yml"
-    source.write_text("plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n"
-                      % (ROOT / "config" / "examples" / "multi-gpu.yaml"))
+    source.write_text(
+        "plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n"
+        % (ROOT / "config" / "examples" / "multi-gpu.yaml")
+    )
     proc, data, tasks = run_playbook(tmp_path, source, extra)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     bind = tasks["Bind the passthrough GPUs to vfio-pci"]
@@ -81,10 +89,12 @@ def test_multi_gpu_example_check_mode(tmp_path):
 
 def test_no_gpus_does_nothing(tmp_path):
     from gpu_fakes import FakeHost
+
     host = FakeHost(tmp_path / "host")
     source = tmp_path / "inv.cluster.yml"
-    source.write_text("plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n"
-                      % (ROOT / "config" / "cluster.yaml"))
+    source.write_text(
+        "plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n" % (ROOT / "config" / "cluster.yaml")
+    )
     if not (ROOT / "config" / "cluster.yaml").exists():
         pytest.skip("config/cluster.yaml not there yet")
     proc, data, tasks = run_playbook(tmp_path, source, fake_vars(host), check=False)
@@ -95,31 +105,69 @@ def test_no_gpus_does_nothing(tmp_path):
 def test_mig_and_vgpu_inline_inventory_check_mode(tmp_path):
     """Inline inventory (the variables the inventory plugin sets) with a MIG GPU and a vGPU parent."""
     from gpu_fakes import FakeHost
+
     host = FakeHost(tmp_path / "host")
-    host.add_gpu_pair("0000:41:00", 14, device="2330", boot_vga=0)     # H100, MIG
-    host.add_gpu_pair("0000:81:00", 15, device="2330", boot_vga=0)     # H100, vGPU parent
+    host.add_gpu_pair("0000:41:00", 14, device="2330", boot_vga=0)  # H100, MIG
+    host.add_gpu_pair("0000:81:00", 15, device="2330", boot_vga=0)  # H100, vGPU parent
     host.add_mdev_type("0000:81:00.0", "nvidia-1024", available=4)
-    host.add_gpu_pair("0000:c1:00", 16, device="2335", boot_vga=0)     # H200, passthrough
+    host.add_gpu_pair("0000:c1:00", 16, device="2335", boot_vga=0)  # H200, passthrough
     extra = fake_vars(host)
     before = host.snapshot()
     inv = {
         "all": {
-            "vars": {"hyperscaler_config": {"global": {"gpus": [
-                {"pci_address": "0000:41:00.0", "model": "H100-80GB",
-                 "mig": {"enabled": True, "instances": [{"profile": "4g.40gb", "count": 1},
-                                                        {"profile": "2g.20gb", "count": 1},
-                                                        {"profile": "1g.10gb", "count": 1}]}}]}}},
+            "vars": {
+                "hyperscaler_config": {
+                    "global": {
+                        "gpus": [
+                            {
+                                "pci_address": "0000:41:00.0",
+                                "model": "H100-80GB",
+                                "mig": {
+                                    "enabled": True,
+                                    "instances": [
+                                        {"profile": "4g.40gb", "count": 1},
+                                        {"profile": "2g.20gb", "count": 1},
+                                        {"profile": "1g.10gb", "count": 1},
+                                    ],
+                                },
+                            }
+                        ]
+                    }
+                }
+            },
             "children": {
-                "hypervisor": {"hosts": {"localhost": {"ansible_connection": "local",
-                                                       "ansible_python_interpreter": sys.executable}}},
-                "gpu_nodes": {"hosts": {
-                    "ai-gpu-worker-01": {"hyperscaler_node": {"pcie_passthrough": {"enabled": True, "devices": [
-                        {"pci_address": "0000:c1:00.0", "device_type": "gpu", "vendor_id": "10de",
-                         "device_id": "2335", "iommu_group": 16}]}, "vgpu": []}},
-                    "ai-gpu-worker-02": {"hyperscaler_node": {"pcie_passthrough": {"enabled": False, "devices": []},
-                                                              "vgpu": [{"parent": "0000:81:00.0",
-                                                                        "type": "nvidia-1024", "count": 2}]}},
-                }},
+                "hypervisor": {
+                    "hosts": {
+                        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+                    }
+                },
+                "gpu_nodes": {
+                    "hosts": {
+                        "ai-gpu-worker-01": {
+                            "hyperscaler_node": {
+                                "pcie_passthrough": {
+                                    "enabled": True,
+                                    "devices": [
+                                        {
+                                            "pci_address": "0000:c1:00.0",
+                                            "device_type": "gpu",
+                                            "vendor_id": "10de",
+                                            "device_id": "2335",
+                                            "iommu_group": 16,
+                                        }
+                                    ],
+                                },
+                                "vgpu": [],
+                            }
+                        },
+                        "ai-gpu-worker-02": {
+                            "hyperscaler_node": {
+                                "pcie_passthrough": {"enabled": False, "devices": []},
+                                "vgpu": [{"parent": "0000:81:00.0", "type": "nvidia-1024", "count": 2}],
+                            }
+                        },
+                    }
+                },
             },
         },
     }
@@ -138,7 +186,9 @@ def test_mig_and_vgpu_inline_inventory_check_mode(tmp_path):
 
     # an impossible MIG layout fails the check run with a sentence
     inv["all"]["vars"]["hyperscaler_config"]["global"]["gpus"][0]["mig"]["instances"] = [
-        {"profile": "7g.80gb", "count": 1}, {"profile": "1g.10gb", "count": 1}]
+        {"profile": "7g.80gb", "count": 1},
+        {"profile": "1g.10gb", "count": 1},
+    ]
     source.write_text(json.dumps(inv))
     proc, data, tasks = run_playbook(tmp_path, source, extra, inventory_plugins="yaml")
     assert proc.returncode != 0
@@ -148,24 +198,48 @@ def test_mig_and_vgpu_inline_inventory_check_mode(tmp_path):
 def test_absent_reverses_in_order_check_mode(tmp_path):
     """-e hyperscaler_host_prep_state=absent: vGPUs removed, MIG off, GPUs back to their drivers (check mode)."""
     from gpu_fakes import FakeHost
+
     host = FakeHost(tmp_path / "host")
     host.add_gpu_pair("0000:c1:00", 16, device="2335", driver="vfio-pci", boot_vga=0)
     extra = fake_vars(host)
     extra["hyperscaler_host_prep_state"] = "absent"
     before = host.snapshot()
-    inv = {"all": {"children": {
-        "hypervisor": {"hosts": {"localhost": {"ansible_connection": "local",
-                                               "ansible_python_interpreter": sys.executable}}},
-        "gpu_nodes": {"hosts": {"ai-gpu-worker-01": {"hyperscaler_node": {"pcie_passthrough": {
-            "enabled": True, "devices": [{"pci_address": "0000:c1:00.0", "device_type": "gpu"}]}}}}}}}}
+    inv = {
+        "all": {
+            "children": {
+                "hypervisor": {
+                    "hosts": {
+                        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+                    }
+                },
+                "gpu_nodes": {
+                    "hosts": {
+                        "ai-gpu-worker-01": {
+                            "hyperscaler_node": {
+                                "pcie_passthrough": {
+                                    "enabled": True,
+                                    "devices": [{"pci_address": "0000:c1:00.0", "device_type": "gpu"}],
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+        }
+    }
     source = tmp_path / "inventory.yml"
     source.write_text(json.dumps(inv))
     proc, data, tasks = run_playbook(tmp_path, source, extra, inventory_plugins="yaml")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     names = list(tasks)
-    assert names.index("Remove the vGPU devices") < names.index("Turn MIG off again") < names.index(
-        "Give the passthrough GPUs back to their drivers")
+    assert (
+        names.index("Remove the vGPU devices")
+        < names.index("Turn MIG off again")
+        < names.index("Give the passthrough GPUs back to their drivers")
+    )
     unbind = tasks["Give the passthrough GPUs back to their drivers"]
     assert unbind["changed"] and [a["pci_address"] for a in unbind["actions"]] == ["0000:c1:00.0"]
-    assert "Bind the passthrough GPUs to vfio-pci" not in tasks or tasks["Bind the passthrough GPUs to vfio-pci"].get("skipped")
+    assert "Bind the passthrough GPUs to vfio-pci" not in tasks or tasks["Bind the passthrough GPUs to vfio-pci"].get(
+        "skipped"
+    )
     assert host.snapshot() == before

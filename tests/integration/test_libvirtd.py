@@ -1,4 +1,5 @@
 """The libvirt daemon answers on qemu:///system (started by the fixture when absent)."""
+
 import pytest
 
 libvirt = pytest.importorskip('libvirt')

@@ -6,6 +6,7 @@
 * lifecycle refuses an unknown action.
 Run: .venv/bin/pytest -m libvirt tests/integration/test_provision_guards.py
 """
+
 import pathlib
 
 import pytest
@@ -20,14 +21,18 @@ def _config(tmp_path, memory_gb=1):
     doc = {
         'version': '1.0',
         'metadata': {'name': 'guards-it'},
-        'global': {'hypervisor': {'storage_pool': 'hyperscaler-guards', 'storage_path': str(tmp_path / 'pool')},
-                   'output_dir': str(tmp_path / 'state')},
-        'clusters': {'hpc': {
-            'name': 'hswguard',
-            'network': {'subnet': '192.168.152.0/24', 'bridge': 'hsw-guard0', 'name': 'hsw-guard'},
-            'controller': {'cpu_cores': 1, 'memory_gb': memory_gb, 'disk_gb': 6, 'ip_address': '192.168.152.10'},
-            'compute_nodes': [{'cpu_cores': 1, 'memory_gb': memory_gb, 'disk_gb': 6, 'ip': '192.168.152.11'}],
-        }},
+        'global': {
+            'hypervisor': {'storage_pool': 'hyperscaler-guards', 'storage_path': str(tmp_path / 'pool')},
+            'output_dir': str(tmp_path / 'state'),
+        },
+        'clusters': {
+            'hpc': {
+                'name': 'hswguard',
+                'network': {'subnet': '192.168.152.0/24', 'bridge': 'hsw-guard0', 'name': 'hsw-guard'},
+                'controller': {'cpu_cores': 1, 'memory_gb': memory_gb, 'disk_gb': 6, 'ip_address': '192.168.152.10'},
+                'compute_nodes': [{'cpu_cores': 1, 'memory_gb': memory_gb, 'disk_gb': 6, 'ip': '192.168.152.11'}],
+            }
+        },
     }
     path = tmp_path / 'cluster.yaml'
     path.write_text(yaml.safe_dump(doc))
@@ -38,8 +43,9 @@ def test_a_second_run_on_a_locked_cluster_stops(tmp_path, libvirtd, ansible_play
     cfg = _config(tmp_path)
     lock = tmp_path / 'state' / 'hpc' / 'lock'
     lock.mkdir(parents=True)
-    result = ansible_playbook('playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc',
-                              '--check')
+    result = ansible_playbook(
+        'playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc', '--check'
+    )
     assert result.rc != 0
     assert 'Another run is working on cluster hpc' in result.output
     assert lock.is_dir()  # the lock of the other run is left alone
@@ -49,13 +55,15 @@ def test_capacity_guardrail_blocks_and_force_overrides(tmp_path, libvirtd, ansib
     if not (IMAGE_DIR / 'hpc-controller.json').exists() or not (IMAGE_DIR / 'hpc-compute.json').exists():
         pytest.skip('needs the hpc images (make images)')
     cfg = _config(tmp_path, memory_gb=4096)
-    blocked = ansible_playbook('playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc',
-                               '--check')
+    blocked = ansible_playbook(
+        'playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc', '--check'
+    )
     assert blocked.rc != 0
     assert 'Not enough capacity to start hswguard-controller, hswguard-compute-01' in blocked.output
     assert '-e force=yes' in blocked.output
-    forced = ansible_playbook('playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc',
-                              '-e', 'force=yes', '--check')
+    forced = ansible_playbook(
+        'playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc', '-e', 'force=yes', '--check'
+    )
     assert forced.rc == 0, forced.tail()
     assert 'Capacity guardrail overridden by force=yes' in forced.output
     assert not (tmp_path / 'state' / 'hpc' / 'lock').exists()
@@ -69,6 +77,7 @@ def test_destroy_needs_confirmation(tmp_path, libvirtd, ansible_playbook):
 
 
 def test_unknown_action_is_refused(tmp_path, libvirtd, ansible_playbook):
-    result = ansible_playbook('playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % _config(tmp_path),
-                              '-e', 'action=reboot')
+    result = ansible_playbook(
+        'playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % _config(tmp_path), '-e', 'action=reboot'
+    )
     assert result.rc != 0 and 'Choose -e action=start|stop|status|destroy' in result.output

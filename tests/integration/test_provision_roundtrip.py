@@ -7,6 +7,7 @@ confirm -> destroy with confirm=yes removes exactly what was created: a foreign 
 It uses its own cluster (name hswit, network hsw-it on 192.168.151.0/24, pool hyperscaler-it) so it does not touch
 the default cluster's VMs. Run: .venv/bin/pytest -m vm tests/integration/test_provision_roundtrip.py
 """
+
 import pathlib
 import shutil
 import subprocess
@@ -34,17 +35,23 @@ def config(tmp_path_factory):
         'version': '1.0',
         'metadata': {'name': 'provision-it', 'description': 'integration test of the provisioning layer'},
         'global': {
-            'hypervisor': {'uri': 'qemu:///system', 'domain_type': 'auto', 'storage_pool': POOL,
-                           'storage_path': POOL_PATH},
+            'hypervisor': {
+                'uri': 'qemu:///system',
+                'domain_type': 'auto',
+                'storage_pool': POOL,
+                'storage_path': POOL_PATH,
+            },
             'images': {'backend': 'debootstrap', 'suite': 'bookworm'},
             'output_dir': str(base / 'state'),
         },
-        'clusters': {'hpc': {
-            'name': 'hswit',
-            'network': {'subnet': '192.168.151.0/24', 'bridge': 'hsw-it0', 'name': NETWORK},
-            'controller': {'cpu_cores': 1, 'memory_gb': 1, 'disk_gb': 6, 'ip_address': '192.168.151.10'},
-            'compute_nodes': [{'cpu_cores': 1, 'memory_gb': 1, 'disk_gb': 6, 'ip': '192.168.151.11'}],
-        }},
+        'clusters': {
+            'hpc': {
+                'name': 'hswit',
+                'network': {'subnet': '192.168.151.0/24', 'bridge': 'hsw-it0', 'name': NETWORK},
+                'controller': {'cpu_cores': 1, 'memory_gb': 1, 'disk_gb': 6, 'ip_address': '192.168.151.10'},
+                'compute_nodes': [{'cpu_cores': 1, 'memory_gb': 1, 'disk_gb': 6, 'ip': '192.168.151.11'}],
+            }
+        },
     }
     path = base / 'cluster.yaml'
     path.write_text(yaml.safe_dump(doc))
@@ -128,10 +135,26 @@ def test_roundtrip(config, conn, clean_host, ansible_playbook):
     key = pathlib.Path(yaml.safe_load(config.read_text())['global']['output_dir']) / 'hpc' / 'id_ed25519'
     assert oct(key.stat().st_mode & 0o777) == '0o600'
     ssh = subprocess.run(
-        ['ssh', '-i', str(key), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o',
-         'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=10', 'ops@192.168.151.10',
-         'hostname; getent hosts hswit-compute-01; sudo -n true && echo sudo-ok; dpkg-query -W slurmctld'],
-        capture_output=True, text=True, timeout=60, check=False)
+        [
+            'ssh',
+            '-i',
+            str(key),
+            '-o',
+            'BatchMode=yes',
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            '-o',
+            'ConnectTimeout=10',
+            'ops@192.168.151.10',
+            'hostname; getent hosts hswit-compute-01; sudo -n true && echo sudo-ok; dpkg-query -W slurmctld',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert ssh.returncode == 0, ssh.stderr
     assert 'hswit-controller' in ssh.stdout and '192.168.151.11' in ssh.stdout and 'sudo-ok' in ssh.stdout
     assert 'slurmctld' in ssh.stdout  # baked into the image: the SLURM roles need no download
@@ -152,11 +175,15 @@ def test_roundtrip(config, conn, clean_host, ansible_playbook):
     # Things the collection did not create: a domain and a volume in its pool.
     conn.defineXML(FOREIGN_XML)
     pool = conn.storagePoolLookupByName(POOL)
-    pool.createXML("<volume><name>foreign.img</name><capacity unit='MiB'>1</capacity>"
-                   "<target><format type='raw'/></target></volume>", 0)
+    pool.createXML(
+        "<volume><name>foreign.img</name><capacity unit='MiB'>1</capacity>"
+        "<target><format type='raw'/></target></volume>",
+        0,
+    )
 
-    destroy = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'action=destroy', '-e', 'confirm=yes',
-                               '-e', 'cluster=hpc')
+    destroy = ansible_playbook(
+        'playbooks/lifecycle.yml', *cfg, '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
+    )
     assert destroy.rc == 0, destroy.tail()
     assert _domains(conn) == [FOREIGN]
     pool.refresh(0)
@@ -164,7 +191,8 @@ def test_roundtrip(config, conn, clean_host, ansible_playbook):
     with pytest.raises(libvirt.libvirtError):
         conn.networkLookupByName(NETWORK)
 
-    again = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'action=destroy', '-e', 'confirm=yes',
-                             '-e', 'cluster=hpc')
+    again = ansible_playbook(
+        'playbooks/lifecycle.yml', *cfg, '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
+    )
     assert again.rc == 0 and again.changed == 0, again.tail()
     print('timings (s): %s' % ', '.join('%s %.0f' % kv for kv in timings.items()))

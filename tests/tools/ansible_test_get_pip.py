@@ -5,6 +5,7 @@ sanity tests; that host is not reachable from our CI. `make sanity` copies this 
 (~/.ansible/test/cache/get_pip_<version>.py). It installs pip from Python's bundled ensurepip wheel, then runs the
 pip install that get-pip would have run, with get-pip's own flags removed.
 """
+
 import ensurepip
 import os
 import subprocess

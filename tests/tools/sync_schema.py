@@ -1,8 +1,9 @@
-"""Copy schemas/cluster.schema.json into plugins/module_utils/cluster_schema.py.
+"""Copy schemas/cluster.schema.json into plugins/module_utils/_cluster_schema.py.
 
 Modules ship only module_utils to the target, so the schema travels as Python. The JSON file stays the
 source of truth (editors and yaml-language-server use it); `--check` fails when the copy is stale.
 """
+
 import json
 import pathlib
 import sys
@@ -11,7 +12,7 @@ import black
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE = ROOT / 'schemas' / 'cluster.schema.json'
-TARGET = ROOT / 'plugins' / 'module_utils' / 'cluster_schema.py'
+TARGET = ROOT / 'plugins' / 'module_utils' / '_cluster_schema.py'
 HEADER = '''# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hyperscaler.workstation contributors
 # SPDX-License-Identifier: Apache-2.0
@@ -26,7 +27,7 @@ __metaclass__ = type
 
 def render():
     schema = json.loads(SOURCE.read_text())
-    body = black.format_str('SCHEMA = %r\n' % (schema,), mode=black.Mode(line_length=120))
+    body = black.format_str('SCHEMA = %r\n' % (schema,), mode=black.Mode(line_length=120, string_normalization=False))
     return HEADER + body
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures for the unit tests (pure logic, no daemons)."""
+
 import copy
 
 import pytest

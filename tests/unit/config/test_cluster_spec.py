@@ -1,10 +1,15 @@
 """cluster.yaml rules: each schema and semantic rule, accepted and rejected, with the exact location."""
+
 import pytest
 import yaml
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import cluster_spec as spec
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.cluster_spec import (
-    ConfigError, load_cluster, load_text, normalise, validate,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_spec as spec
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_spec import (
+    ConfigError,
+    load_cluster,
+    load_text,
+    normalise,
+    validate,
 )
 
 
@@ -22,6 +27,7 @@ def assert_only(doc, expected):
 
 
 # ---- the shipped files --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize('path', ['config/cluster.yaml', 'config/examples/multi-gpu.yaml'])
 def test_shipped_configs_are_valid(repo_root, path):
@@ -52,6 +58,7 @@ def test_default_config_fits_this_machine(repo_root):
 
 # ---- YAML and top level -------------------------------------------------------------------------------------
 
+
 def test_yaml_syntax_error_names_the_line():
     with pytest.raises(ConfigError) as err:
         load_text('version: "1.0"\nclusters:\n  hpc: network: x\n', 'c.yaml')
@@ -72,8 +79,10 @@ def test_missing_file_is_a_sentence(tmp_path):
 
 
 def test_required_top_level_fields():
-    assert validate({}) == ["(top level): required field 'clusters' is missing",
-                            "(top level): required field 'version' is missing"]
+    assert validate({}) == [
+        "(top level): required field 'clusters' is missing",
+        "(top level): required field 'version' is missing",
+    ]
 
 
 def test_unknown_version(multi_gpu):
@@ -91,16 +100,21 @@ def test_unknown_cluster_kind(multi_gpu):
     assert_only(multi_gpu, "clusters: unknown field 'hcp' (did you mean 'hpc'?)")
 
 
-@pytest.mark.parametrize('where, path', [
-    (lambda d: hpc(d)['controller'], 'clusters.hpc.controller'),
-    (lambda d: hpc(d)['compute_nodes'][1], 'clusters.hpc.compute_nodes[1]'),
-    (lambda d: cloud(d)['worker_nodes']['cpu_workers'], 'clusters.cloud.worker_nodes.cpu_workers'),
-    (lambda d: hpc(d)['network'], 'clusters.hpc.network'),
-    (lambda d: hpc(d)['slurm_config'], 'clusters.hpc.slurm_config'),
-    (lambda d: cloud(d)['kubernetes_config'], 'clusters.cloud.kubernetes_config'),
-    (lambda d: hpc(d)['compute_nodes'][0]['pcie_passthrough']['devices'][0],
-     'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0]'),
-])
+@pytest.mark.parametrize(
+    'where, path',
+    [
+        (lambda d: hpc(d)['controller'], 'clusters.hpc.controller'),
+        (lambda d: hpc(d)['compute_nodes'][1], 'clusters.hpc.compute_nodes[1]'),
+        (lambda d: cloud(d)['worker_nodes']['cpu_workers'], 'clusters.cloud.worker_nodes.cpu_workers'),
+        (lambda d: hpc(d)['network'], 'clusters.hpc.network'),
+        (lambda d: hpc(d)['slurm_config'], 'clusters.hpc.slurm_config'),
+        (lambda d: cloud(d)['kubernetes_config'], 'clusters.cloud.kubernetes_config'),
+        (
+            lambda d: hpc(d)['compute_nodes'][0]['pcie_passthrough']['devices'][0],
+            'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0]',
+        ),
+    ],
+)
 def test_typos_are_caught_everywhere(multi_gpu, where, path):
     where(multi_gpu)['colour'] = 4
     assert_only(multi_gpu, "%s: unknown field 'colour'" % path)
@@ -121,6 +135,7 @@ def test_missing_node_field(multi_gpu):
 
 # ---- formats and sizes --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize('value', ['192.168.100.256', '192.168.100', 'abc', '1.2.3.4.5'])
 def test_ipv4_format(multi_gpu, value):
     hpc(multi_gpu)['compute_nodes'][0]['ip'] = value
@@ -137,22 +152,31 @@ def test_subnet_format(multi_gpu, value):
 @pytest.mark.parametrize('value', ['65:00.0', '0000:65:00.8', '0000:6g:00.0', '0000:65:20.0'])
 def test_pci_address_format(multi_gpu, value):
     hpc(multi_gpu)['compute_nodes'][0]['pcie_passthrough']['devices'][0]['pci_address'] = value
-    assert_only(multi_gpu, "clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address: %r is not a "
-                           "PCI address DDDD:BB:SS.F such as 0000:65:00.0" % value)
+    assert_only(
+        multi_gpu,
+        "clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address: %r is not a "
+        "PCI address DDDD:BB:SS.F such as 0000:65:00.0" % value,
+    )
 
 
 @pytest.mark.parametrize('field', ['vendor_id', 'device_id'])
 @pytest.mark.parametrize('value', ['10d', '10dex', 'zzzz'])
 def test_pci_ids_format(multi_gpu, field, value):
     hpc(multi_gpu)['compute_nodes'][0]['pcie_passthrough']['devices'][0][field] = value
-    assert_only(multi_gpu, "clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].%s: %r is not four hex digits "
-                           "such as 10de" % (field, value))
+    assert_only(
+        multi_gpu,
+        "clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].%s: %r is not four hex digits "
+        "such as 10de" % (field, value),
+    )
 
 
 def test_device_type_enum(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][0]['pcie_passthrough']['devices'][0]['device_type'] = 'fpga'
-    assert_only(multi_gpu, "clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].device_type: 'fpga' is not "
-                           "one of 'gpu', 'network', 'storage', 'other'")
+    assert_only(
+        multi_gpu,
+        "clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].device_type: 'fpga' is not "
+        "one of 'gpu', 'network', 'storage', 'other'",
+    )
 
 
 def test_iommu_group_non_negative(multi_gpu):
@@ -160,13 +184,16 @@ def test_iommu_group_non_negative(multi_gpu):
     assert_only(multi_gpu, 'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].iommu_group: -1 must be >= 0')
 
 
-@pytest.mark.parametrize('field, value, message', [
-    ('memory_gb', 0, '0 must be > 0'),
-    ('disk_gb', -5, '-5 must be > 0'),
-    ('cpu_cores', 0, '0 must be >= 1'),
-    ('cpu_cores', 1.5, "1.5 is not of type 'integer'"),
-    ('memory_gb', 'lots', "'lots' is not of type 'number'"),
-])
+@pytest.mark.parametrize(
+    'field, value, message',
+    [
+        ('memory_gb', 0, '0 must be > 0'),
+        ('disk_gb', -5, '-5 must be > 0'),
+        ('cpu_cores', 0, '0 must be >= 1'),
+        ('cpu_cores', 1.5, "1.5 is not of type 'integer'"),
+        ('memory_gb', 'lots', "'lots' is not of type 'number'"),
+    ],
+)
 def test_sizes_positive(multi_gpu, field, value, message):
     hpc(multi_gpu)['controller'][field] = value
     assert_only(multi_gpu, 'clusters.hpc.controller.%s: %s' % (field, message))
@@ -185,22 +212,28 @@ def test_hypervisor_domain_type(multi_gpu):
 
 def test_slurm_time_format(multi_gpu):
     hpc(multi_gpu)['slurm_config']['max_job_time'] = '1 day'
-    assert_only(multi_gpu, "clusters.hpc.slurm_config.max_job_time: '1 day' is not a SLURM time such as 24:00:00 or "
-                           "2-00:00:00")
+    assert_only(
+        multi_gpu,
+        "clusters.hpc.slurm_config.max_job_time: '1 day' is not a SLURM time such as 24:00:00 or " "2-00:00:00",
+    )
 
 
 # ---- network rules ------------------------------------------------------------------------------------------
+
 
 def test_ip_outside_subnet(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][1]['ip'] = '192.168.201.12'
     assert_only(multi_gpu, 'clusters.hpc.compute_nodes[1].ip: 192.168.201.12 is outside subnet 192.168.100.0/24')
 
 
-@pytest.mark.parametrize('ip, what', [
-    ('192.168.100.0', 'the network address of 192.168.100.0/24'),
-    ('192.168.100.255', 'the broadcast address of 192.168.100.0/24'),
-    ('192.168.100.1', 'the gateway of 192.168.100.0/24 (libvirt takes the first host address for the bridge)'),
-])
+@pytest.mark.parametrize(
+    'ip, what',
+    [
+        ('192.168.100.0', 'the network address of 192.168.100.0/24'),
+        ('192.168.100.255', 'the broadcast address of 192.168.100.0/24'),
+        ('192.168.100.1', 'the gateway of 192.168.100.0/24 (libvirt takes the first host address for the bridge)'),
+    ],
+)
 def test_reserved_addresses(multi_gpu, ip, what):
     hpc(multi_gpu)['controller']['ip_address'] = ip
     assert_only(multi_gpu, 'clusters.hpc.controller.ip_address: %s is %s' % (ip, what))
@@ -208,14 +241,19 @@ def test_reserved_addresses(multi_gpu, ip, what):
 
 def test_duplicate_ip(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][1]['ip'] = '192.168.100.11'
-    assert_only(multi_gpu, 'clusters.hpc.compute_nodes[1].ip: 192.168.100.11 is already used by '
-                           'clusters.hpc.compute_nodes[0].ip')
+    assert_only(
+        multi_gpu,
+        'clusters.hpc.compute_nodes[1].ip: 192.168.100.11 is already used by ' 'clusters.hpc.compute_nodes[0].ip',
+    )
 
 
 def test_cpu_worker_range_collides_with_gpu_worker(multi_gpu):
     cloud(multi_gpu)['worker_nodes']['cpu_workers']['count'] = 2  # .11 and .12; .12 is a GPU worker
-    assert_only(multi_gpu, 'clusters.cloud.worker_nodes.gpu_workers[0].ip: 192.168.200.12 is already used by '
-                           'clusters.cloud.worker_nodes.cpu_workers.ip_range')
+    assert_only(
+        multi_gpu,
+        'clusters.cloud.worker_nodes.gpu_workers[0].ip: 192.168.200.12 is already used by '
+        'clusters.cloud.worker_nodes.cpu_workers.ip_range',
+    )
 
 
 def test_cpu_worker_range_leaves_subnet(multi_gpu):
@@ -224,14 +262,17 @@ def test_cpu_worker_range_leaves_subnet(multi_gpu):
     workers['count'] = 2
     assert validate(multi_gpu) == [
         'clusters.cloud.worker_nodes.cpu_workers.ip_range: 192.168.200.255 is the broadcast address of '
-        '192.168.200.0/24']
+        '192.168.200.0/24'
+    ]
 
 
 def test_overlapping_subnets(multi_gpu):
     cloud(multi_gpu)['network']['subnet'] = '192.168.0.0/16'
     errors = validate(multi_gpu)
-    assert 'clusters.hpc.network.subnet: 192.168.100.0/24 overlaps clusters.cloud.network.subnet 192.168.0.0/16 ' \
-           "of cluster 'cloud'" in errors
+    assert (
+        'clusters.hpc.network.subnet: 192.168.100.0/24 overlaps clusters.cloud.network.subnet 192.168.0.0/16 '
+        "of cluster 'cloud'" in errors
+    )
 
 
 def test_subnet_host_bits(multi_gpu):
@@ -247,8 +288,10 @@ def test_subnet_too_small(multi_gpu):
 
 def test_bridge_name_length(multi_gpu):
     hpc(multi_gpu)['network']['bridge'] = 'virbr-hpc-cluster'
-    assert_only(multi_gpu, "clusters.hpc.network.bridge: 'virbr-hpc-cluster' is 17 characters; Linux interface names "
-                           "have at most 15")
+    assert_only(
+        multi_gpu,
+        "clusters.hpc.network.bridge: 'virbr-hpc-cluster' is 17 characters; Linux interface names " "have at most 15",
+    )
 
 
 def test_bridge_names_unique(multi_gpu):
@@ -259,8 +302,10 @@ def test_bridge_names_unique(multi_gpu):
 def test_pod_subnet_overlap(multi_gpu):
     cloud(multi_gpu)['kubernetes_config']['pod_subnet'] = '192.168.100.0/23'
     errors = validate(multi_gpu)
-    assert 'clusters.cloud.kubernetes_config.pod_subnet: 192.168.100.0/23 overlaps clusters.hpc.network.subnet ' \
-           '192.168.100.0/24' in errors
+    assert (
+        'clusters.cloud.kubernetes_config.pod_subnet: 192.168.100.0/23 overlaps clusters.hpc.network.subnet '
+        '192.168.100.0/24' in errors
+    )
 
 
 def test_every_error_is_reported(multi_gpu):
@@ -273,6 +318,7 @@ def test_every_error_is_reported(multi_gpu):
 
 
 # ---- devices ------------------------------------------------------------------------------------------------
+
 
 def test_passthrough_enabled_needs_devices(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][0]['pcie_passthrough']['devices'] = []
@@ -287,9 +333,12 @@ def test_passthrough_disabled_without_devices_is_fine(multi_gpu):
 
 def test_pci_address_given_twice(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][1]['pcie_passthrough']['devices'][0]['pci_address'] = '0000:65:00.0'
-    assert_only(multi_gpu, 'clusters.hpc.compute_nodes[1].pcie_passthrough.devices[0].pci_address: 0000:65:00.0 is '
-                           'already given to clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address; '
-                           'mark it "shared: true" on both (one VM per cluster) to share it between clusters')
+    assert_only(
+        multi_gpu,
+        'clusters.hpc.compute_nodes[1].pcie_passthrough.devices[0].pci_address: 0000:65:00.0 is '
+        'already given to clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address; '
+        'mark it "shared: true" on both (one VM per cluster) to share it between clusters',
+    )
 
 
 def test_pci_address_comparison_ignores_case(multi_gpu):
@@ -327,9 +376,12 @@ def test_shared_within_one_cluster_is_refused(multi_gpu):
 def test_vgpu_parent_passed_through(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][1]['pcie_passthrough'] = {'enabled': False}
     hpc(multi_gpu)['compute_nodes'][1]['vgpu'] = [{'parent': '0000:65:00.0', 'type': 'nvidia-1024'}]
-    assert_only(multi_gpu, 'clusters.hpc.compute_nodes[1].vgpu[0].parent: 0000:65:00.0 is passed through whole to '
-                           'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address, so it cannot also '
-                           'host vGPUs')
+    assert_only(
+        multi_gpu,
+        'clusters.hpc.compute_nodes[1].vgpu[0].parent: 0000:65:00.0 is passed through whole to '
+        'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address, so it cannot also '
+        'host vGPUs',
+    )
 
 
 def test_vgpu_node_is_a_gpu_node(multi_gpu):
@@ -341,9 +393,11 @@ def test_vgpu_node_is_a_gpu_node(multi_gpu):
 
 # ---- MIG ----------------------------------------------------------------------------------------------------
 
+
 def _mig(doc, model, instances, address='0000:b1:00.0', enabled=True):
-    doc['global'] = {'gpus': [{'pci_address': address, 'model': model,
-                               'mig': {'enabled': enabled, 'instances': instances}}]}
+    doc['global'] = {
+        'gpus': [{'pci_address': address, 'model': model, 'mig': {'enabled': enabled, 'instances': instances}}]
+    }
 
 
 def test_mig_layout_that_fits(multi_gpu):
@@ -381,9 +435,12 @@ def test_mig_instances_while_disabled(multi_gpu):
 
 def test_mig_on_a_passed_through_gpu(multi_gpu):
     _mig(multi_gpu, 'H100-80GB', [{'profile': '7g.80gb'}], address='0000:65:00.0')
-    assert_only(multi_gpu, 'global.gpus[0].mig: 0000:65:00.0 is passed through whole to '
-                           'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address; a GPU bound to '
-                           'vfio-pci cannot be partitioned on the host')
+    assert_only(
+        multi_gpu,
+        'global.gpus[0].mig: 0000:65:00.0 is passed through whole to '
+        'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0].pci_address; a GPU bound to '
+        'vfio-pci cannot be partitioned on the host',
+    )
 
 
 def test_gpu_listed_twice(multi_gpu):
@@ -394,10 +451,12 @@ def test_gpu_listed_twice(multi_gpu):
 
 # ---- SLURM --------------------------------------------------------------------------------------------------
 
+
 def test_default_partition_must_exist(multi_gpu):
     hpc(multi_gpu)['slurm_config']['default_partition'] = 'batch'
-    assert_only(multi_gpu, "clusters.hpc.slurm_config.default_partition: 'batch' is not one of the partitions "
-                           "gpu, debug")
+    assert_only(
+        multi_gpu, "clusters.hpc.slurm_config.default_partition: 'batch' is not one of the partitions " "gpu, debug"
+    )
 
 
 def test_partition_listed_twice(multi_gpu):
@@ -413,17 +472,21 @@ def test_partition_nodes_must_exist(multi_gpu):
 
 def test_partition_default_qos_must_exist(multi_gpu):
     hpc(multi_gpu)['slurm_config']['partitions'] = [{'name': 'gpu', 'default_qos': 'high'}]
-    assert_only(multi_gpu, "clusters.hpc.slurm_config.partitions[0].default_qos: 'high' is not defined under "
-                           "slurm_config.qos")
+    assert_only(
+        multi_gpu,
+        "clusters.hpc.slurm_config.partitions[0].default_qos: 'high' is not defined under " "slurm_config.qos",
+    )
 
 
 def test_partition_entry_shape(multi_gpu):
     hpc(multi_gpu)['slurm_config']['partitions'] = [['gpu']]
-    assert_only(multi_gpu, "clusters.hpc.slurm_config.partitions[0]: ['gpu'] is neither a name nor a mapping with "
-                           "\"name\"")
+    assert_only(
+        multi_gpu, "clusters.hpc.slurm_config.partitions[0]: ['gpu'] is neither a name nor a mapping with " "\"name\""
+    )
 
 
 # ---- names and expansion ------------------------------------------------------------------------------------
+
 
 def test_host_names_and_groups(multi_gpu):
     nodes = normalise(multi_gpu)['nodes']
@@ -447,8 +510,10 @@ def test_cluster_name_prefixes_hosts(multi_gpu):
 
 def test_duplicate_host_name(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][1]['name'] = 'hpc-compute-01'
-    assert_only(multi_gpu, "clusters.hpc.compute_nodes[1]: host name 'hpc-compute-01' is already used by "
-                           "clusters.hpc.compute_nodes[0]")
+    assert_only(
+        multi_gpu,
+        "clusters.hpc.compute_nodes[1]: host name 'hpc-compute-01' is already used by " "clusters.hpc.compute_nodes[0]",
+    )
 
 
 def test_cpu_workers_expand_from_range(multi_gpu):
@@ -456,8 +521,10 @@ def test_cpu_workers_expand_from_range(multi_gpu):
     workers['cpu_workers'].update(count=3, ip_range='192.168.200.20-192.168.200.29')
     nodes = [n for n in normalise(multi_gpu)['nodes'] if n['role'] == 'cpu_worker']
     assert [(n['name'], n['ip']) for n in nodes] == [
-        ('cloud-cpu-worker-01', '192.168.200.20'), ('cloud-cpu-worker-02', '192.168.200.21'),
-        ('cloud-cpu-worker-03', '192.168.200.22')]
+        ('cloud-cpu-worker-01', '192.168.200.20'),
+        ('cloud-cpu-worker-02', '192.168.200.21'),
+        ('cloud-cpu-worker-03', '192.168.200.22'),
+    ]
 
 
 def test_macs_are_stable_and_distinct(multi_gpu):
@@ -470,8 +537,15 @@ def test_macs_are_stable_and_distinct(multi_gpu):
 
 def test_network_facts(multi_gpu):
     net = normalise(multi_gpu)['clusters']['hpc']['network']
-    assert net == {'subnet': '192.168.100.0/24', 'bridge': 'virbr100', 'name': 'hyperscaler-hpc',
-                   'domain': 'hpc.local', 'gateway': '192.168.100.1', 'prefix': 24, 'netmask': '255.255.255.0'}
+    assert net == {
+        'subnet': '192.168.100.0/24',
+        'bridge': 'virbr100',
+        'name': 'hyperscaler-hpc',
+        'domain': 'hpc.local',
+        'gateway': '192.168.100.1',
+        'prefix': 24,
+        'netmask': '255.255.255.0',
+    }
 
 
 def test_defaults_are_applied(multi_gpu):
@@ -484,9 +558,11 @@ def test_defaults_are_applied(multi_gpu):
 def test_schema_copy_is_in_sync(repo_root):
     import subprocess
     import sys
+
     subprocess.run([sys.executable, str(repo_root / 'tests' / 'tools' / 'sync_schema.py'), '--check'], check=True)
 
 
 def test_schema_is_valid_2020_12():
     import jsonschema
+
     jsonschema.Draft202012Validator.check_schema(spec.SCHEMA)

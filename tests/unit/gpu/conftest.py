@@ -20,12 +20,14 @@ if _HERE not in sys.path:
 @pytest.fixture
 def host(tmp_path):
     from gpu_fakes import FakeHost
+
     return FakeHost(tmp_path)
 
 
 @pytest.fixture
 def kernel(host):
     from gpu_fakes import FakeKernel
+
     return FakeKernel(host)
 
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import PciSysfs
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
 
 
 def _w(path, text):
@@ -43,8 +43,10 @@ class FakeHost(object):
         _w(os.path.join(self.sys, "bus", "pci", "drivers_probe"), "")
         os.makedirs(os.path.join(self.sys, "kernel", "iommu_groups"))
         os.makedirs(self.proc)
-        _w(os.path.join(self.proc, "cpuinfo"), "processor\t: 0\nflags\t\t: fpu vmx sse\n"
-                                               "processor\t: 1\nflags\t\t: fpu vmx sse\n")
+        _w(
+            os.path.join(self.proc, "cpuinfo"),
+            "processor\t: 0\nflags\t\t: fpu vmx sse\n" "processor\t: 1\nflags\t\t: fpu vmx sse\n",
+        )
         _w(os.path.join(self.proc, "cmdline"), "BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on iommu=pt\n")
         _w(os.path.join(self.proc, "meminfo"), "MemTotal:       65536000 kB\nMemAvailable:   60000000 kB\n")
 
@@ -56,8 +58,18 @@ class FakeHost(object):
     def dev(self, addr, *parts):
         return os.path.join(self.sys, "bus", "pci", "devices", addr, *parts)
 
-    def add_device(self, addr, vendor="10de", device="2330", cls="0x030200", driver="nvidia", group=None,
-                   boot_vga=None, numa=0, sriov=0):
+    def add_device(
+        self,
+        addr,
+        vendor="10de",
+        device="2330",
+        cls="0x030200",
+        driver="nvidia",
+        group=None,
+        boot_vga=None,
+        numa=0,
+        sriov=0,
+    ):
         d = self.dev(addr)
         _w(os.path.join(d, "vendor"), "0x%s\n" % vendor)
         _w(os.path.join(d, "device"), "0x%s\n" % device)
@@ -121,8 +133,10 @@ class FakeHost(object):
         os.symlink(target, os.path.join(fd_dir, str(fd)))
 
     def nvidia_minor(self, addr, minor):
-        _w(os.path.join(self.proc, "driver", "nvidia", "gpus", addr, "information"),
-           "Model: NVIDIA H100\nDevice Minor: %d\n" % minor)
+        _w(
+            os.path.join(self.proc, "driver", "nvidia", "gpus", addr, "information"),
+            "Model: NVIDIA H100\nDevice Minor: %d\n" % minor,
+        )
 
     def disable_iommu(self):
         gdir = os.path.join(self.sys, "kernel", "iommu_groups")
@@ -212,6 +226,7 @@ def run_module(module, args, monkeypatch, check_mode=False, diff=False):
     """Call module.main() with args; return the JSON result (with 'failed' on fail_json)."""
     from ansible.module_utils import basic
     from ansible.module_utils.common.text.converters import to_bytes
+
     payload = dict(args)
     payload["_ansible_check_mode"] = check_mode
     payload["_ansible_diff"] = diff

@@ -14,7 +14,7 @@ import ctypes
 import itertools
 import uuid
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
 
 NVML_SUCCESS = 0
 NVML_ERROR_UNINITIALIZED = 1
@@ -24,9 +24,14 @@ NVML_ERROR_NOT_FOUND = 6
 NVML_ERROR_IN_USE = 19
 NVML_ERROR_INSUFFICIENT_RESOURCES = 23
 
-DEVICE_IDS = {"A100-40GB": 0x20b0, "A100-80GB": 0x20b2, "H100-80GB": 0x2330, "H200-141GB": 0x2335}
-NAMES = {"A100-40GB": "NVIDIA A100-SXM4-40GB", "A100-80GB": "NVIDIA A100-SXM4-80GB",
-         "H100-80GB": "NVIDIA H100 80GB HBM3", "H200-141GB": "NVIDIA H200", "L4": "NVIDIA L4"}
+DEVICE_IDS = {"A100-40GB": 0x20B0, "A100-80GB": 0x20B2, "H100-80GB": 0x2330, "H200-141GB": 0x2335}
+NAMES = {
+    "A100-40GB": "NVIDIA A100-SXM4-40GB",
+    "A100-80GB": "NVIDIA A100-SXM4-80GB",
+    "H100-80GB": "NVIDIA H100 80GB HBM3",
+    "H200-141GB": "NVIDIA H200",
+    "L4": "NVIDIA L4",
+}
 CI_SLICES = {0: 1, 1: 2, 2: 3, 3: 4, 4: 7}
 
 
@@ -57,12 +62,12 @@ class SimGpu(object):
         self.model = model
         self.pci_address = pci_address
         self.table = mig_tables.MIG_MODELS.get(model)
-        self.device_id = device_id or DEVICE_IDS.get(model, 0x27b8)
+        self.device_id = device_id or DEVICE_IDS.get(model, 0x27B8)
         self.name = NAMES.get(model, model)
         self.uuid = "GPU-" + str(uuid.uuid5(uuid.NAMESPACE_URL, pci_address))
         self.mig_current = 1 if mig_enabled else 0
         self.mig_pending = self.mig_current
-        self.gis = {}            # gi id -> {"profile": row, "start", "size", "cis": {ci id: ci profile}}
+        self.gis = {}  # gi id -> {"profile": row, "start", "size", "cis": {ci id: ci profile}}
         self.processes = list(processes or [])
 
     @property
@@ -85,7 +90,7 @@ class SimNvml(object):
         self.fail_init = fail_init
         self.initialised = False
         self.calls = []
-        self._handles = {}       # int -> ("gi", gpu, gi id) | ("ci", gpu, gi id, ci id)
+        self._handles = {}  # int -> ("gi", gpu, gi id) | ("ci", gpu, gi id, ci id)
         self._next = itertools.count(1)
 
     # ---------------------------------------------------------------- helpers
@@ -160,15 +165,16 @@ class SimNvml(object):
         return self._gpu(handle).name
 
     def nvmlDeviceGetUUID(self, handle):
-        if isinstance(handle, _Obj):          # MIG device
+        if isinstance(handle, _Obj):  # MIG device
             return handle.uuid
         return self._gpu(handle).uuid
 
     def nvmlDeviceGetPciInfo(self, handle):
         gpu = self._gpu(handle)
         domain, rest = gpu.pci_address.split(":", 1)
-        return _Obj(busId=("%08x:%s" % (int(domain, 16), rest)).upper().encode(),
-                    pciDeviceId=(gpu.device_id << 16) | 0x10de)
+        return _Obj(
+            busId=("%08x:%s" % (int(domain, 16), rest)).upper().encode(), pciDeviceId=(gpu.device_id << 16) | 0x10DE
+        )
 
     def nvmlDeviceGetMigMode(self, handle):
         gpu = self._mig(handle)
@@ -203,9 +209,12 @@ class SimNvml(object):
         gpu = self._mig(handle)
         for row in gpu.table["profiles"].values():
             if row["nvml_profile"] == profile:
-                return _Obj(id=row["profile_id"], sliceCount=row["compute_slices"],
-                            instanceCount=row["max_instances"],
-                            memorySizeMB=row["memory_slices"] * gpu.table["memory_gb"] * 1024 // 8)
+                return _Obj(
+                    id=row["profile_id"],
+                    sliceCount=row["compute_slices"],
+                    instanceCount=row["max_instances"],
+                    memorySizeMB=row["memory_slices"] * gpu.table["memory_gb"] * 1024 // 8,
+                )
         raise NVMLError(NVML_ERROR_NOT_SUPPORTED)
 
     def nvmlDeviceGetGpuInstancePossiblePlacements(self, handle, profile_id, placements_ref, count_ref):
@@ -233,8 +242,7 @@ class SimNvml(object):
             compute += gi["profile"]["compute_slices"]
             same += gi["profile"]["name"] == row["name"]
         span = set(range(placement.start, placement.start + placement.size))
-        if span & used or compute + row["compute_slices"] > mig_tables.COMPUTE_SLICES \
-                or same >= row["max_instances"]:
+        if span & used or compute + row["compute_slices"] > mig_tables.COMPUTE_SLICES or same >= row["max_instances"]:
             raise NVMLError(NVML_ERROR_INSUFFICIENT_RESOURCES)
         gi_id = max(list(gpu.gis) + [0]) + 1
         gpu.gis[gi_id] = {"profile": row, "start": placement.start, "size": placement.size, "cis": {}}
@@ -252,8 +260,9 @@ class SimNvml(object):
     def nvmlGpuInstanceGetInfo(self, gi):
         dummy, gpu, gi_id = self._resolve(gi, "gi")
         data = gpu.gis[gi_id]
-        return _Obj(id=gi_id, profileId=data["profile"]["profile_id"],
-                    placement=_Obj(start=data["start"], size=data["size"]))
+        return _Obj(
+            id=gi_id, profileId=data["profile"]["profile_id"], placement=_Obj(start=data["start"], size=data["size"])
+        )
 
     def nvmlGpuInstanceDestroy(self, gi):
         dummy, gpu, gi_id = self._resolve(gi, "gi")
@@ -305,8 +314,17 @@ class SimNvml(object):
         out = []
         for gi_id, gi in sorted(gpu.gis.items()):
             for ci_id in sorted(gi["cis"]):
-                out.append(_Obj(gpu=gpu, gi_id=gi_id, ci_id=ci_id, uuid="MIG-" + str(
-                    uuid.uuid5(uuid.NAMESPACE_URL, "%s/%d/%d/%d" % (gpu.pci_address, gi_id, ci_id, gi["start"])))))
+                out.append(
+                    _Obj(
+                        gpu=gpu,
+                        gi_id=gi_id,
+                        ci_id=ci_id,
+                        uuid="MIG-"
+                        + str(
+                            uuid.uuid5(uuid.NAMESPACE_URL, "%s/%d/%d/%d" % (gpu.pci_address, gi_id, ci_id, gi["start"]))
+                        ),
+                    )
+                )
         return out
 
     def nvmlDeviceGetMigDeviceHandleByIndex(self, handle, index):

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 from __future__ import absolute_import, division, print_function
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.gpu_inventory import GpuInventory
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.nvml_adapter import NvmlAdapter
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import PciSysfs
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_inventory import GpuInventory
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
 from ansible_collections.hyperscaler.workstation.plugins.modules import gpu_info
 from gpu_fakes import run_module
 from sim_nvml import SimGpu, SimNvml
@@ -27,10 +27,21 @@ def test_inventory_describes_gpus(two_gpu_host):
     assert h100["iommu_group_isolated"] is True
     assert sorted(m["pci_address"] for m in h100["iommu_group_members"]) == ["0000:40:01.0", "0000:41:00.1"]
     assert h100["mig_mode_current"] is True and h100["mig_mode_pending"] is True
-    assert h100["cluster_yaml"] == {"pcie_passthrough": {"enabled": True, "devices": [
-        {"pci_address": GPU, "device_type": "gpu", "vendor_id": "10de", "device_id": "2330", "iommu_group": 14},
-        {"pci_address": "0000:41:00.1", "device_type": "other", "vendor_id": "10de", "device_id": "22e8",
-         "iommu_group": 14}]}}
+    assert h100["cluster_yaml"] == {
+        "pcie_passthrough": {
+            "enabled": True,
+            "devices": [
+                {"pci_address": GPU, "device_type": "gpu", "vendor_id": "10de", "device_id": "2330", "iommu_group": 14},
+                {
+                    "pci_address": "0000:41:00.1",
+                    "device_type": "other",
+                    "vendor_id": "10de",
+                    "device_id": "22e8",
+                    "iommu_group": 14,
+                },
+            ],
+        }
+    }
 
 
 def test_sriov_and_mdev_capabilities(host):

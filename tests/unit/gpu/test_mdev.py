@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.mdev import MdevManager, mdev_uuid, record_vm
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import MdevManager, mdev_uuid, record_vm
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
 from ansible_collections.hyperscaler.workstation.plugins.modules import mdev as mdev_module
 from gpu_fakes import FakeKernel, run_module
 
@@ -78,8 +78,11 @@ def test_sriov_without_vfs(host):
 
 
 def test_record_vm_map(tmp_path):
-    result = {"parent": PARENT, "type": "nvidia-1024", "devices": [{"uuid": "u1", "parent": PARENT,
-                                                                   "type": "nvidia-1024"}]}
+    result = {
+        "parent": PARENT,
+        "type": "nvidia-1024",
+        "devices": [{"uuid": "u1", "parent": PARENT, "type": "nvidia-1024"}],
+    }
     assert record_vm(str(tmp_path), "vm1", result) is True
     assert record_vm(str(tmp_path), "vm1", result) is False
     with open(str(tmp_path / "mdev_map.json")) as handle:
@@ -87,11 +90,16 @@ def test_record_vm_map(tmp_path):
 
 
 def test_module_main(vgpu_host, monkeypatch, tmp_path):
-    args = {"parent": PARENT, "type": "nvidia-1024", "count": 2, "sysfs_root": vgpu_host.sys,
-            "mdevctl_dir": os.path.join(vgpu_host.etc, "mdevctl.d"), "vm": "ai-gpu-worker-01",
-            "output_dir": str(tmp_path / "out")}
-    monkeypatch.setattr(mdev_module, "manager_for",
-                        lambda root, d, t: MdevManager(FakeKernel(vgpu_host), d))
+    args = {
+        "parent": PARENT,
+        "type": "nvidia-1024",
+        "count": 2,
+        "sysfs_root": vgpu_host.sys,
+        "mdevctl_dir": os.path.join(vgpu_host.etc, "mdevctl.d"),
+        "vm": "ai-gpu-worker-01",
+        "output_dir": str(tmp_path / "out"),
+    }
+    monkeypatch.setattr(mdev_module, "manager_for", lambda root, d, t: MdevManager(FakeKernel(vgpu_host), d))
     out = run_module(mdev_module, args, monkeypatch)
     assert out["changed"] and len(out["uuids"]) == 2 and out["map_changed"]
     out = run_module(mdev_module, args, monkeypatch)

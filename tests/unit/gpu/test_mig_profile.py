@@ -4,9 +4,9 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.mig import MigManager
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.nvml_adapter import NvmlAdapter
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig import MigManager
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
 from ansible_collections.hyperscaler.workstation.plugins.modules import mig_profile
 from gpu_fakes import run_module
 from sim_nvml import SimGpu, SimNvml
@@ -30,7 +30,10 @@ def test_hopper_mixed_layout_created_largest_first():
     g = res["gpus"][0]
     assert g["mig_mode_current"] is True and g["reset_required"] is False and g["persistent"] is False
     assert [(i["profile"], i["start"]) for i in sorted(g["instances_after"], key=lambda i: i["gpu_instance_id"])] == [
-        ("4g.40gb", 0), ("2g.20gb", 4), ("1g.10gb", 6)]
+        ("4g.40gb", 0),
+        ("2g.20gb", 4),
+        ("1g.10gb", 6),
+    ]
     assert len(res["mig_devices"]) == 3 and all(d["uuid"].startswith("MIG-") for d in res["mig_devices"])
     assert sorted(d["profile"] for d in res["mig_devices"]) == ["1g.10gb", "2g.20gb", "4g.40gb"]
     # idempotent: same layout in any order -> no NVML writes
@@ -93,7 +96,7 @@ def test_refuses_with_processes_unless_force():
         mgr.run(H100, True, MIXED)
     assert "1234" in str(err.value) and "force" in str(err.value)
     assert sim.calls == []
-    gpu.processes = []     # force needs the driver to accept; the sim refuses SetMigMode while busy
+    gpu.processes = []  # force needs the driver to accept; the sim refuses SetMigMode while busy
     assert mgr.run(H100, True, MIXED, force=True)["changed"]
 
 
@@ -136,11 +139,16 @@ def test_module_main_with_sim(monkeypatch):
 
 def test_module_check_mode_without_nvml_uses_sysfs(two_gpu_host, monkeypatch):
     monkeypatch.setattr(mig_profile, "pynvml", SimNvml([], fail_init=True))
-    out = run_module(mig_profile, {"gpu": H100, "instances": MIXED, "sysfs_root": two_gpu_host.sys},
-                     monkeypatch, check_mode=True)
+    out = run_module(
+        mig_profile, {"gpu": H100, "instances": MIXED, "sysfs_root": two_gpu_host.sys}, monkeypatch, check_mode=True
+    )
     assert out["changed"] and out["gpus"][0]["model"] == "H100-80GB"
-    out = run_module(mig_profile, {"gpu": H100, "instances": [{"profile": "7g.80gb", "count": 2}],
-                                   "sysfs_root": two_gpu_host.sys}, monkeypatch, check_mode=True)
+    out = run_module(
+        mig_profile,
+        {"gpu": H100, "instances": [{"profile": "7g.80gb", "count": 2}], "sysfs_root": two_gpu_host.sys},
+        monkeypatch,
+        check_mode=True,
+    )
     assert out["failed"] and "at most 1" in out["msg"]
     out = run_module(mig_profile, {"gpu": H100, "instances": MIXED, "sysfs_root": two_gpu_host.sys}, monkeypatch)
     assert out["failed"] and "NVML did not initialise" in out["msg"]

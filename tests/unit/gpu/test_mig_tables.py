@@ -4,15 +4,17 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables as mt
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mt
 
 
 def test_models_and_names():
     assert mt.model_names() == ["A100-40GB", "A100-80GB", "H100-80GB", "H200-141GB"]
     assert sorted(mt.MIG_MODELS["H200-141GB"]["profiles"]) == sorted(
-        ["1g.18gb", "1g.18gb+me", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"])
+        ["1g.18gb", "1g.18gb+me", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"]
+    )
     assert sorted(mt.MIG_MODELS["A100-40GB"]["profiles"]) == sorted(
-        ["1g.5gb", "1g.5gb+me", "1g.10gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"])
+        ["1g.5gb", "1g.5gb+me", "1g.10gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"]
+    )
 
 
 def test_profile_rows_match_nvidia_smi():
@@ -28,49 +30,67 @@ def test_profile_rows_match_nvidia_smi():
     assert (p["7g.80gb"]["profile_id"], p["7g.80gb"]["nvml_profile"]) == (0, 4)
 
 
-@pytest.mark.parametrize("dev,model", [
-    ("20b0", "A100-40GB"), ("0x20f1", "A100-40GB"), ("20b2", "A100-80GB"), ("20B5", "A100-80GB"),
-    ("2330", "H100-80GB"), ("10de:2331", "H100-80GB"), ("2335", "H200-141GB"), ("27b8", None), (None, None)])
+@pytest.mark.parametrize(
+    "dev,model",
+    [
+        ("20b0", "A100-40GB"),
+        ("0x20f1", "A100-40GB"),
+        ("20b2", "A100-80GB"),
+        ("20B5", "A100-80GB"),
+        ("2330", "H100-80GB"),
+        ("10de:2331", "H100-80GB"),
+        ("2335", "H200-141GB"),
+        ("27b8", None),
+        (None, None),
+    ],
+)
 def test_model_for_device_id(dev, model):
     assert mt.model_for_device_id(dev) == model
 
 
-@pytest.mark.parametrize("model,layout", [
-    ("H100-80GB", [{"profile": "7g.80gb", "count": 1}]),
-    ("H100-80GB", [{"profile": "1g.10gb", "count": 7}]),
-    ("H100-80GB", [{"profile": "4g.40gb"}, {"profile": "2g.20gb"}, {"profile": "1g.10gb"}]),
-    ("H100-80GB", [{"profile": "3g.40gb", "count": 2}]),
-    ("A100-40GB", [{"profile": "1g.10gb", "count": 4}]),
-    ("A100-80GB", [{"profile": "2g.20gb", "count": 3}, {"profile": "1g.10gb", "count": 1}]),
-    ("H200-141GB", [{"profile": "3g.71gb"}, {"profile": "2g.35gb"}, {"profile": "1g.18gb+me"},
-                    {"profile": "1g.18gb"}]),
-    ("H200-141GB", []),
-])
+@pytest.mark.parametrize(
+    "model,layout",
+    [
+        ("H100-80GB", [{"profile": "7g.80gb", "count": 1}]),
+        ("H100-80GB", [{"profile": "1g.10gb", "count": 7}]),
+        ("H100-80GB", [{"profile": "4g.40gb"}, {"profile": "2g.20gb"}, {"profile": "1g.10gb"}]),
+        ("H100-80GB", [{"profile": "3g.40gb", "count": 2}]),
+        ("A100-40GB", [{"profile": "1g.10gb", "count": 4}]),
+        ("A100-80GB", [{"profile": "2g.20gb", "count": 3}, {"profile": "1g.10gb", "count": 1}]),
+        (
+            "H200-141GB",
+            [{"profile": "3g.71gb"}, {"profile": "2g.35gb"}, {"profile": "1g.18gb+me"}, {"profile": "1g.18gb"}],
+        ),
+        ("H200-141GB", []),
+    ],
+)
 def test_valid_layouts(model, layout):
     assert mt.layout_fits(model, layout) is None
 
 
-@pytest.mark.parametrize("model,layout,words", [
-    ("B200", [{"profile": "1g.23gb"}], "unknown MIG model"),
-    ("H100-80GB", [{"profile": "1g.5gb"}], "valid profiles: 1g.10gb"),
-    ("H100-80GB", [{"profile": "1g.10gb", "count": 8}], "at most 7"),
-    ("H100-80GB", [{"profile": "1g.10gb+me", "count": 2}], "at most 1"),
-    ("H100-80GB", [{"profile": "4g.40gb"}, {"profile": "4g.40gb"}], "at most 1"),
-    ("H100-80GB", [{"profile": "7g.80gb"}, {"profile": "1g.10gb"}], "memory slices"),
-    ("H100-80GB", [{"profile": "3g.40gb", "count": 2}, {"profile": "1g.10gb"}], "memory slices"),
-    ("H100-80GB", [{"profile": "4g.40gb"}, {"profile": "3g.40gb"}, {"profile": "1g.10gb"}], "slices"),
-    ("H100-80GB", [{"profile": "2g.20gb", "count": 2}, {"profile": "4g.40gb"}], "compute slices"),
-    ("H100-80GB", [{"profile": "3g.40gb", "count": "two"}], "integer"),
-    ("H100-80GB", [{"count": 1}], "needs a 'profile'"),
-])
+@pytest.mark.parametrize(
+    "model,layout,words",
+    [
+        ("B200", [{"profile": "1g.23gb"}], "unknown MIG model"),
+        ("H100-80GB", [{"profile": "1g.5gb"}], "valid profiles: 1g.10gb"),
+        ("H100-80GB", [{"profile": "1g.10gb", "count": 8}], "at most 7"),
+        ("H100-80GB", [{"profile": "1g.10gb+me", "count": 2}], "at most 1"),
+        ("H100-80GB", [{"profile": "4g.40gb"}, {"profile": "4g.40gb"}], "at most 1"),
+        ("H100-80GB", [{"profile": "7g.80gb"}, {"profile": "1g.10gb"}], "memory slices"),
+        ("H100-80GB", [{"profile": "3g.40gb", "count": 2}, {"profile": "1g.10gb"}], "memory slices"),
+        ("H100-80GB", [{"profile": "4g.40gb"}, {"profile": "3g.40gb"}, {"profile": "1g.10gb"}], "slices"),
+        ("H100-80GB", [{"profile": "2g.20gb", "count": 2}, {"profile": "4g.40gb"}], "compute slices"),
+        ("H100-80GB", [{"profile": "3g.40gb", "count": "two"}], "integer"),
+        ("H100-80GB", [{"count": 1}], "needs a 'profile'"),
+    ],
+)
 def test_invalid_layouts(model, layout, words):
     err = mt.layout_fits(model, layout)
     assert err is not None and words in err, err
 
 
 def test_plan_orders_largest_first_and_backtracks():
-    plan, err = mt.plan_layout("H100-80GB", [{"profile": "1g.10gb"}, {"profile": "2g.20gb"},
-                                             {"profile": "4g.40gb"}])
+    plan, err = mt.plan_layout("H100-80GB", [{"profile": "1g.10gb"}, {"profile": "2g.20gb"}, {"profile": "4g.40gb"}])
     assert err is None
     assert [(p["profile"], p["start"]) for p in plan] == [("4g.40gb", 0), ("2g.20gb", 4), ("1g.10gb", 6)]
     # 1g.20gb first-fit at 0 would block nothing here, but 3g must take slot 4 after 4g... backtracking case:
@@ -85,6 +105,7 @@ def test_exhaustive_h100_placement_matches_slice_budget():
     """Every count combination: the solver places it exactly when memory <= 8, compute <= 7 and
     the per-profile maximum hold (NVIDIA's tables have no placement-only dead ends)."""
     import itertools
+
     profiles = mt.MIG_MODELS["H100-80GB"]["profiles"]
     names = sorted(profiles)
     for counts in itertools.product(*[range(profiles[n]["max_instances"] + 1) for n in names]):

@@ -4,15 +4,21 @@ from __future__ import absolute_import, division, print_function
 
 import os
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import preflight
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _preflight as preflight
 from ansible_collections.hyperscaler.workstation.plugins.modules import host_preflight_info
 from gpu_fakes import run_module
 
 
 def _pre(host, kvm_ok=True):
-    return preflight.Preflight(host.sys, host.proc, host.etc, os.path.join(host.base, "run"),
-                               kvm_device="/nonexistent/kvm", kvm_prober=lambda d, t: (kvm_ok, "probe"),
-                               qemu_prober=None)
+    return preflight.Preflight(
+        host.sys,
+        host.proc,
+        host.etc,
+        os.path.join(host.base, "run"),
+        kvm_device="/nonexistent/kvm",
+        kvm_prober=lambda d, t: (kvm_ok, "probe"),
+        qemu_prober=None,
+    )
 
 
 def status(checks):
@@ -24,10 +30,11 @@ def test_requirements_turn_warnings_into_failures(two_gpu_host):
     st = status(checks)
     assert "fail" not in st.values()
     assert st["iommu"] == "pass" and st["cpu_virtualization"] == "pass" and st["kvm_guest_runs"] == "warn"
-    assert st["vfio_modules"] == "pass"          # vfio-pci driver directory exists in the fake tree
+    assert st["vfio_modules"] == "pass"  # vfio-pci driver directory exists in the fake tree
     assert st["nouveau_blacklisted"] == "warn" and st["libvirt_running"] == "warn"
-    facts, checks = _pre(two_gpu_host, kvm_ok=False).checks(require_kvm=True, require_vfio=True,
-                                                            require_libvirt=True, min_memory_mb=128000)
+    facts, checks = _pre(two_gpu_host, kvm_ok=False).checks(
+        require_kvm=True, require_vfio=True, require_libvirt=True, min_memory_mb=128000
+    )
     st = status(checks)
     assert st["kvm_guest_runs"] == st["nouveau_blacklisted"] == st["libvirt_running"] == st["memory"] == "fail"
     assert all(c["fix"] for c in checks if c["status"] != "pass")
@@ -61,9 +68,18 @@ def test_kvm_probe_is_bounded(tmp_path):
 
 
 def test_module_main(two_gpu_host, monkeypatch):
-    out = run_module(host_preflight_info, {"sysfs_root": two_gpu_host.sys, "proc_root": two_gpu_host.proc,
-                                           "etc_root": two_gpu_host.etc, "run_root": two_gpu_host.base,
-                                           "kvm_device": "/nonexistent/kvm", "require_iommu": True},
-                     monkeypatch, check_mode=True)
+    out = run_module(
+        host_preflight_info,
+        {
+            "sysfs_root": two_gpu_host.sys,
+            "proc_root": two_gpu_host.proc,
+            "etc_root": two_gpu_host.etc,
+            "run_root": two_gpu_host.base,
+            "kvm_device": "/nonexistent/kvm",
+            "require_iommu": True,
+        },
+        monkeypatch,
+        check_mode=True,
+    )
     assert out["changed"] is False and out["failed_checks"] == []
     assert status(out["checks"])["kvm_guest_runs"] == "warn"

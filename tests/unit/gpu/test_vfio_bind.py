@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError, ProcScanner
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.vfio import VfioBinder
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, ProcScanner
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._vfio import VfioBinder
 from ansible_collections.hyperscaler.workstation.plugins.modules import vfio_bind
 from gpu_fakes import FakeKernel, run_module
 
@@ -15,8 +15,9 @@ GPU, AUDIO = "0000:41:00.0", "0000:41:00.1"
 
 
 def binder(host, kernel=None):
-    return VfioBinder(kernel or FakeKernel(host), ProcScanner(host.proc),
-                      os.path.join(host.etc, "driverctl.d"), host.state)
+    return VfioBinder(
+        kernel or FakeKernel(host), ProcScanner(host.proc), os.path.join(host.etc, "driverctl.d"), host.state
+    )
 
 
 def test_bind_unbind_round_trip(two_gpu_host):
@@ -32,7 +33,8 @@ def test_bind_unbind_round_trip(two_gpu_host):
     assert [w for w in k.writes if GPU in w[0] or w[1] == GPU][:3] == [
         ("bus/pci/devices/%s/driver_override" % GPU, "vfio-pci"),
         ("bus/pci/drivers/nvidia/unbind", GPU),
-        ("bus/pci/drivers_probe", GPU)]
+        ("bus/pci/drivers_probe", GPU),
+    ]
     with open(os.path.join(host.etc, "driverctl.d", "pci-" + GPU)) as handle:
         assert handle.read().strip() == "vfio-pci"
     # the bridge in the group was left alone
@@ -106,6 +108,7 @@ def test_refuses_without_iommu(two_gpu_host):
 
 def test_refuses_without_vfio_driver(two_gpu_host):
     import shutil
+
     shutil.rmtree(os.path.join(two_gpu_host.sys, "bus", "pci", "drivers", "vfio-pci"))
     _refused(two_gpu_host, [GPU], "modprobe vfio-pci")
 
@@ -123,8 +126,13 @@ def test_unbind_timeout_is_reported(two_gpu_host):
 
 
 def test_module_main_check_mode_and_diff(two_gpu_host, monkeypatch):
-    args = {"devices": [GPU], "sysfs_root": two_gpu_host.sys, "proc_root": two_gpu_host.proc,
-            "persist_dir": os.path.join(two_gpu_host.etc, "driverctl.d"), "state_dir": two_gpu_host.state}
+    args = {
+        "devices": [GPU],
+        "sysfs_root": two_gpu_host.sys,
+        "proc_root": two_gpu_host.proc,
+        "persist_dir": os.path.join(two_gpu_host.etc, "driverctl.d"),
+        "state_dir": two_gpu_host.state,
+    }
     before = two_gpu_host.snapshot()
     out = run_module(vfio_bind, args, monkeypatch, check_mode=True, diff=True)
     assert out["changed"] and out["devices"] == [GPU, AUDIO]
@@ -133,7 +141,15 @@ def test_module_main_check_mode_and_diff(two_gpu_host, monkeypatch):
 
 
 def test_module_main_fails_with_sentence(two_gpu_host, monkeypatch):
-    out = run_module(vfio_bind, {"devices": ["0000:01:00.0"], "sysfs_root": two_gpu_host.sys,
-                                 "proc_root": two_gpu_host.proc, "state_dir": two_gpu_host.state,
-                                 "persist_dir": two_gpu_host.etc}, monkeypatch)
+    out = run_module(
+        vfio_bind,
+        {
+            "devices": ["0000:01:00.0"],
+            "sysfs_root": two_gpu_host.sys,
+            "proc_root": two_gpu_host.proc,
+            "state_dir": two_gpu_host.state,
+            "persist_dir": two_gpu_host.etc,
+        },
+        monkeypatch,
+    )
     assert out["failed"] and "boot VGA" in out["msg"] and "Traceback" not in out["msg"]

@@ -2,6 +2,7 @@
 
 Regenerate the golden files after an intended change with: UPDATE_GOLDEN=1 pytest tests/unit/inventory
 """
+
 import json
 import os
 import pathlib
@@ -30,11 +31,22 @@ def strip_unsafe(value):
 def run_inventory(repo_root, tmp_path, config, source_text=None, extra=(), env=None):
     source = tmp_path / 'test.cluster.yml'
     source.write_text(source_text or 'plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n' % config)
-    environ = dict(os.environ, HOME=str(tmp_path / 'home'), ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'),
-                   ANSIBLE_COLLECTIONS_PATH=str(repo_root / 'collections'), ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    environ = dict(
+        os.environ,
+        HOME=str(tmp_path / 'home'),
+        ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'),
+        ANSIBLE_COLLECTIONS_PATH=str(repo_root / 'collections'),
+        ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
+    )
     environ.update(env or {})
-    proc = subprocess.run([str(BIN / 'ansible-inventory'), '-i', str(source), '--list', '--export'] + list(extra),
-                          capture_output=True, text=True, env=environ, cwd=str(tmp_path), check=False)
+    proc = subprocess.run(
+        [str(BIN / 'ansible-inventory'), '-i', str(source), '--list', '--export'] + list(extra),
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=str(tmp_path),
+        check=False,
+    )
     return proc
 
 
@@ -51,23 +63,31 @@ def check_golden(name, data):
     assert data == json.loads(path.read_text())
 
 
-@pytest.mark.parametrize('config, golden', [
-    ('config/cluster.yaml', 'default.json'),
-    ('config/examples/multi-gpu.yaml', 'multi-gpu.json'),
-])
+@pytest.mark.parametrize(
+    'config, golden',
+    [
+        ('config/cluster.yaml', 'default.json'),
+        ('config/examples/multi-gpu.yaml', 'multi-gpu.json'),
+    ],
+)
 def test_inventory_matches_golden(repo_root, tmp_path, config, golden):
     proc = run_inventory(repo_root, tmp_path, repo_root / config)
     check_golden(golden, normalised(proc, repo_root, tmp_path))
 
 
 def test_groups_follow_conventions(repo_root, tmp_path):
-    data = normalised(run_inventory(repo_root, tmp_path, repo_root / 'config/examples/multi-gpu.yaml'),
-                      repo_root, tmp_path)
+    data = normalised(
+        run_inventory(repo_root, tmp_path, repo_root / 'config/examples/multi-gpu.yaml'), repo_root, tmp_path
+    )
     assert data['hpc']['children'] == ['hpc_controller', 'hpc_compute']
     assert data['cloud']['children'] == ['cloud_control_plane', 'cloud_workers']
     assert data['cloud_workers']['children'] == ['cloud_cpu_workers', 'cloud_gpu_workers']
-    assert data['gpu_nodes']['hosts'] == ['hpc-compute-01', 'hpc-compute-02', 'cloud-gpu-worker-01',
-                                          'cloud-gpu-worker-02']
+    assert data['gpu_nodes']['hosts'] == [
+        'hpc-compute-01',
+        'hpc-compute-02',
+        'cloud-gpu-worker-01',
+        'cloud-gpu-worker-02',
+    ]
     assert data['hypervisor']['hosts'] == ['localhost']
     node = data['_meta']['hostvars']['hpc-compute-02']
     assert node['ansible_host'] == '192.168.100.12'
@@ -82,16 +102,22 @@ def test_relative_config_is_taken_from_the_inventory_dir(repo_root, tmp_path):
 
 
 def test_extra_var_overrides_the_config(repo_root, tmp_path):
-    proc = run_inventory(repo_root, tmp_path, repo_root / 'config/cluster.yaml',
-                         extra=['-e', 'cluster_config=%s' % (repo_root / 'config/examples/multi-gpu.yaml')])
+    proc = run_inventory(
+        repo_root,
+        tmp_path,
+        repo_root / 'config/cluster.yaml',
+        extra=['-e', 'cluster_config=%s' % (repo_root / 'config/examples/multi-gpu.yaml')],
+    )
     assert 'cloud-gpu-worker-02' in normalised(proc, repo_root, tmp_path)['_meta']['hostvars']
 
 
 def test_cluster_filter_and_constructed_groups(repo_root, tmp_path):
-    source = ('plugin: hyperscaler.workstation.cluster\ncluster_config: %s\nclusters: [cloud]\n'
-              'groups:\n  big: hyperscaler_node.cpu_cores >= 8\n'
-              'keyed_groups:\n  - key: hyperscaler_node.image\n    prefix: image\n'
-              % (repo_root / 'config/examples/multi-gpu.yaml'))
+    source = (
+        'plugin: hyperscaler.workstation.cluster\ncluster_config: %s\nclusters: [cloud]\n'
+        'groups:\n  big: hyperscaler_node.cpu_cores >= 8\n'
+        'keyed_groups:\n  - key: hyperscaler_node.image\n    prefix: image\n'
+        % (repo_root / 'config/examples/multi-gpu.yaml')
+    )
     data = normalised(run_inventory(repo_root, tmp_path, None, source_text=source), repo_root, tmp_path)
     assert 'hpc' not in data and 'hpc-controller' not in data['_meta']['hostvars']
     assert data['big']['hosts'] == ['cloud-gpu-worker-01', 'cloud-gpu-worker-02']
@@ -105,18 +131,22 @@ def test_invalid_config_fails_with_every_problem(repo_root, tmp_path):
     proc = run_inventory(repo_root, tmp_path, tmp_path / 'bad.yaml')
     assert proc.returncode != 0
     assert 'Traceback' not in proc.stderr
-    for line in ["clusters.hpc.network.bridge: 'virbr100' is already used by clusters.cloud.network.bridge",
-                 'clusters.hpc.compute_nodes[1].ip: 192.168.200.12 is outside subnet 192.168.100.0/24',
-                 'clusters.cloud.worker_nodes.gpu_workers[0].ip: 192.168.200.12 is already used by '
-                 'clusters.hpc.compute_nodes[1].ip']:
+    for line in [
+        "clusters.hpc.network.bridge: 'virbr100' is already used by clusters.cloud.network.bridge",
+        'clusters.hpc.compute_nodes[1].ip: 192.168.200.12 is outside subnet 192.168.100.0/24',
+        'clusters.cloud.worker_nodes.gpu_workers[0].ip: 192.168.200.12 is already used by '
+        'clusters.hpc.compute_nodes[1].ip',
+    ]:
         assert line in proc.stderr.splitlines()
 
 
 def test_cache_is_used_and_invalidated(repo_root, tmp_path):
     config = tmp_path / 'c.yaml'
     shutil.copy(repo_root / 'config/cluster.yaml', config)
-    source = ('plugin: hyperscaler.workstation.cluster\ncluster_config: %s\ncache: true\n'
-              'cache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\n' % (config, tmp_path / 'cache'))
+    source = (
+        'plugin: hyperscaler.workstation.cluster\ncluster_config: %s\ncache: true\n'
+        'cache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\n' % (config, tmp_path / 'cache')
+    )
     first = normalised(run_inventory(repo_root, tmp_path, None, source_text=source), repo_root, tmp_path)
     assert list((tmp_path / 'cache').iterdir()), 'the plugin wrote no cache entry'
     config.write_text(config.read_text().replace('192.168.150.12', '192.168.150.99'))

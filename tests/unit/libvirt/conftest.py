@@ -4,6 +4,7 @@ libvirt's test driver keeps one shared state while any connection to test:///def
 virDomain keep theirs alive), so each test resets what it created: domains other than "test", networks other than
 "default", volumes in "default-pool", and the "test" domain if a test removed it.
 """
+
 import pytest
 
 libvirt = pytest.importorskip('libvirt')

@@ -1,4 +1,5 @@
 """DomainManager against libvirt's test:///default driver (state lives only as long as the connection)."""
+
 import copy
 import subprocess
 
@@ -6,18 +7,38 @@ import pytest
 
 libvirt = pytest.importorskip('libvirt')
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (  # noqa: E402
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (  # noqa: E402
     LibvirtModuleError,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_domain import (  # noqa: E402
-    DomainManager, RUNNING, SHUTOFF, PAUSED,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain import (  # noqa: E402
+    DomainManager,
+    RUNNING,
+    SHUTOFF,
+    PAUSED,
 )
 
 POOL = 'default-pool'
-SPEC = dict(domain_type='qemu', vcpus=1, memory_mb=512, machine='q35', arch='x86_64',
-            disks=[dict(dev='vda', pool=POOL, volume='vm1.qcow2', format='qcow2', bus='virtio', device='disk',
-                        readonly=False, discard=False, create=dict(capacity_gb=2, backing_format='qcow2'))],
-            interfaces=[dict(network='default', mac='52:54:00:00:00:01', model='virtio')])
+SPEC = dict(
+    domain_type='qemu',
+    vcpus=1,
+    memory_mb=512,
+    machine='q35',
+    arch='x86_64',
+    disks=[
+        dict(
+            dev='vda',
+            pool=POOL,
+            volume='vm1.qcow2',
+            format='qcow2',
+            bus='virtio',
+            device='disk',
+            readonly=False,
+            discard=False,
+            create=dict(capacity_gb=2, backing_format='qcow2'),
+        )
+    ],
+    interfaces=[dict(network='default', mac='52:54:00:00:00:01', model='virtio')],
+)
 
 
 def run_command(args):
@@ -26,8 +47,20 @@ def run_command(args):
 
 
 def params(**kw):
-    base = dict(name='vm1', state='present', xml=None, spec=copy.deepcopy(SPEC), cloud_init=None, labels=None,
-                autostart=None, adopt=False, shutdown_timeout=5, force=False, remove_volumes=True, _diff=True)
+    base = dict(
+        name='vm1',
+        state='present',
+        xml=None,
+        spec=copy.deepcopy(SPEC),
+        cloud_init=None,
+        labels=None,
+        autostart=None,
+        adopt=False,
+        shutdown_timeout=5,
+        force=False,
+        remove_volumes=True,
+        _diff=True,
+    )
     base.update(kw)
     return base
 
@@ -113,8 +146,18 @@ def test_absent_removes_domain_and_only_its_own_volumes(conn):
     pool = conn.storagePoolLookupByName(POOL)
     pool.createXML("<volume><name>data.img</name><capacity>1048576</capacity></volume>", 0)
     spec = copy.deepcopy(SPEC)
-    spec['disks'].append(dict(dev='vdb', pool=POOL, volume='data.img', format='raw', bus='virtio', device='disk',
-                              readonly=False, discard=False))
+    spec['disks'].append(
+        dict(
+            dev='vdb',
+            pool=POOL,
+            volume='data.img',
+            format='raw',
+            bus='virtio',
+            device='disk',
+            readonly=False,
+            discard=False,
+        )
+    )
     converge(conn, state='running', spec=spec)
     planned = converge(conn, check=True, state='absent', spec=None)
     assert planned['actions'] == ['force off vm1', 'undefine vm1', 'delete volume default-pool/vm1.qcow2']
@@ -127,7 +170,8 @@ def test_absent_removes_domain_and_only_its_own_volumes(conn):
 
 def test_existing_volume_is_used_but_not_owned(conn):
     conn.storagePoolLookupByName(POOL).createXML(
-        "<volume><name>vm1.qcow2</name><capacity>1048576</capacity></volume>", 0)
+        "<volume><name>vm1.qcow2</name><capacity>1048576</capacity></volume>", 0
+    )
     converge(conn)
     converge(conn, state='absent', spec=None)
     assert 'vm1.qcow2' in volumes(conn)
@@ -148,8 +192,19 @@ def test_unmarked_domain_is_refused_unless_adopted(conn):
 
 def test_failed_create_leaves_nothing_behind(conn):
     spec = copy.deepcopy(SPEC)
-    spec['disks'].append(dict(dev='vdb', pool='no-such-pool', volume='x.qcow2', format='qcow2', bus='virtio',
-                              device='disk', readonly=False, discard=False, create=dict(capacity_gb=1)))
+    spec['disks'].append(
+        dict(
+            dev='vdb',
+            pool='no-such-pool',
+            volume='x.qcow2',
+            format='qcow2',
+            bus='virtio',
+            device='disk',
+            readonly=False,
+            discard=False,
+            create=dict(capacity_gb=1),
+        )
+    )
     before = volumes(conn)
     with pytest.raises(LibvirtModuleError, match='Storage pool no-such-pool does not exist'):
         converge(conn, state='running', spec=spec)
@@ -161,6 +216,7 @@ def test_failed_create_leaves_nothing_behind(conn):
 def test_failed_start_removes_the_new_definition_and_volumes(conn, monkeypatch):
     def refuse(self, dom):
         raise LibvirtModuleError('Domain vm1 did not start: no.')
+
     monkeypatch.setattr(DomainManager, '_start', refuse)
     before = volumes(conn)
     with pytest.raises(LibvirtModuleError, match='did not start'):
@@ -188,7 +244,8 @@ def test_full_xml_option_is_idempotent(conn):
 
 
 def test_domain_info_lists_ownership_labels_and_resources(conn):
-    from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_info import list_domains
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_info import list_domains
+
     converge(conn, state='running', labels={'cluster': 'hpc', 'network': 'n1'})
     infos = dict((d['name'], d) for d in list_domains(conn))
     assert infos['vm1']['owned'] and infos['vm1']['labels'] == {'cluster': 'hpc', 'network': 'n1'}

@@ -1,14 +1,20 @@
 """Domain XML generation and the semantic comparison of libvirt XML (pure functions)."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import libvirt_xml as lx
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (
-    LibvirtModuleError, OWNER_NS,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _libvirt_xml as lx
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
+    LibvirtModuleError,
+    OWNER_NS,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_domain_xml import (
-    build_domain_xml, group_hostdevs, owner_element, parse_pci, read_owner,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain_xml import (
+    build_domain_xml,
+    group_hostdevs,
+    owner_element,
+    parse_pci,
+    read_owner,
 )
 
 # What libvirt 9 answers for a small definition: defaults added, units converted, hex padded, alias expanded.
@@ -65,14 +71,17 @@ def test_normalised_definition_is_the_same_as_the_wanted_one():
     assert lx.same(LIBVIRT_NORMALISED, WANTED)
 
 
-@pytest.mark.parametrize('change', [
-    ("<vcpu>2</vcpu>", "<vcpu>3</vcpu>"),
-    ("<memory unit='MiB'>1024</memory>", "<memory unit='MiB'>2048</memory>"),
-    ("machine='q35'", "machine='pc'"),
-    ("<source network='n1'/>", "<source network='n2'/>"),
-    ("52:54:00:aa:00:01", "52:54:00:aa:00:02"),
-    ("<source file='/img/vm1.qcow2'/>", "<source file='/img/other.qcow2'/>"),
-])
+@pytest.mark.parametrize(
+    'change',
+    [
+        ("<vcpu>2</vcpu>", "<vcpu>3</vcpu>"),
+        ("<memory unit='MiB'>1024</memory>", "<memory unit='MiB'>2048</memory>"),
+        ("machine='q35'", "machine='pc'"),
+        ("<source network='n1'/>", "<source network='n2'/>"),
+        ("52:54:00:aa:00:01", "52:54:00:aa:00:02"),
+        ("<source file='/img/vm1.qcow2'/>", "<source file='/img/other.qcow2'/>"),
+    ],
+)
 def test_a_real_difference_is_found(change):
     assert not lx.same(LIBVIRT_NORMALISED, WANTED.replace(*change))
 
@@ -90,11 +99,17 @@ def test_default_devices_libvirt_adds_are_not_a_difference():
 
 
 def test_device_order_does_not_matter_but_identity_does():
-    two = LIBVIRT_NORMALISED.replace("</devices>", """
+    two = LIBVIRT_NORMALISED.replace(
+        "</devices>",
+        """
     <disk type='file' device='disk'><source file='/img/b.qcow2'/><target dev='vdb' bus='virtio'/></disk>
-    </devices>""")
-    wanted = WANTED.replace("<devices>", """<devices>
-    <disk type='file' device='disk'><source file='/img/b.qcow2'/><target dev='vdb' bus='virtio'/></disk>""")
+    </devices>""",
+    )
+    wanted = WANTED.replace(
+        "<devices>",
+        """<devices>
+    <disk type='file' device='disk'><source file='/img/b.qcow2'/><target dev='vdb' bus='virtio'/></disk>""",
+    )
     assert lx.same(two, wanted)
     swapped = wanted.replace("dev='vdb'", "dev='vdX'").replace("dev='vda'", "dev='vdb'").replace("vdX", "vda")
     assert not lx.same(two, swapped)
@@ -121,10 +136,14 @@ def test_malformed_xml_is_a_sentence():
         lx.parse('<domain>')
 
 
-SPEC = dict(domain_type='qemu', vcpus=2, memory_mb=1536,
-            kernel=dict(path='/img/k', initrd='/img/i', cmdline='root=/dev/vda'),
-            disks=[dict(dev='vda', pool='p', volume='v.qcow2')],
-            interfaces=[dict(network='n1', mac='52:54:00:AA:00:01')])
+SPEC = dict(
+    domain_type='qemu',
+    vcpus=2,
+    memory_mb=1536,
+    kernel=dict(path='/img/k', initrd='/img/i', cmdline='root=/dev/vda'),
+    disks=[dict(dev='vda', pool='p', volume='v.qcow2')],
+    interfaces=[dict(network='n1', mac='52:54:00:AA:00:01')],
+)
 
 
 def test_build_domain_xml_basics():
@@ -151,12 +170,20 @@ def test_kvm_gets_host_passthrough_and_topology_is_checked():
 
 
 def test_gpu_and_audio_are_one_multifunction_guest_device():
-    spec = dict(SPEC, hostdevs=[dict(address='0000:41:00.1'), dict(address='0000:41:00.0'),
-                                dict(address='0000:81:00.0')])
+    spec = dict(
+        SPEC, hostdevs=[dict(address='0000:41:00.1'), dict(address='0000:41:00.0'), dict(address='0000:81:00.0')]
+    )
     root = build_domain_xml('vm1', spec)
     devs = root.findall("devices/hostdev[@type='pci']")
-    guest = [(d.find('source/address').get('function'), d.find('address').get('slot'),
-              d.find('address').get('function'), d.find('address').get('multifunction')) for d in devs]
+    guest = [
+        (
+            d.find('source/address').get('function'),
+            d.find('address').get('slot'),
+            d.find('address').get('function'),
+            d.find('address').get('multifunction'),
+        )
+        for d in devs
+    ]
     assert guest == [('0x0', '0x10', '0x0', 'on'), ('0x1', '0x10', '0x1', None), ('0x0', '0x11', '0x0', None)]
     assert all(d.get('managed') == 'yes' for d in devs)
 
@@ -170,11 +197,16 @@ def test_pci_addresses_are_checked():
 
 
 def test_mdev_pinning_hugepages_numa():
-    spec = dict(SPEC, vcpus=2, memory_mb=2048,
-                mdevs=[dict(uuid='0b2a1c7e-9d64-4c1b-8c3f-2a6a1f0e9b11', model='vfio-pci', display=False)],
-                cpu_pinning=[dict(vcpu=0, cpuset='2'), dict(vcpu=1, cpuset='3')], emulator_cpuset='0',
-                hugepages=dict(enabled=True, size_kb=2048),
-                numa=[dict(id=0, cpus='0', memory_mb=1024), dict(id=1, cpus='1', memory_mb=1024)])
+    spec = dict(
+        SPEC,
+        vcpus=2,
+        memory_mb=2048,
+        mdevs=[dict(uuid='0b2a1c7e-9d64-4c1b-8c3f-2a6a1f0e9b11', model='vfio-pci', display=False)],
+        cpu_pinning=[dict(vcpu=0, cpuset='2'), dict(vcpu=1, cpuset='3')],
+        emulator_cpuset='0',
+        hugepages=dict(enabled=True, size_kb=2048),
+        numa=[dict(id=0, cpus='0', memory_mb=1024), dict(id=1, cpus='1', memory_mb=1024)],
+    )
     root = build_domain_xml('vm1', spec)
     assert root.find("devices/hostdev[@type='mdev']/source/address").get('uuid').startswith('0b2a1c7e')
     assert [p.get('cpuset') for p in root.findall('cputune/vcpupin')] == ['2', '3']

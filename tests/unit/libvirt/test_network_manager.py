@@ -1,26 +1,40 @@
 """NetworkManager against libvirt's test:///default driver, and network XML generation."""
+
 import copy
 
 import pytest
 
 libvirt = pytest.importorskip('libvirt')
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (  # noqa: E402
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (  # noqa: E402
     LibvirtModuleError,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_network import (  # noqa: E402
-    NetworkManager, build_network_xml, is_marked,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_network import (  # noqa: E402
+    NetworkManager,
+    build_network_xml,
+    is_marked,
 )
 
-SPEC = dict(bridge='hsw-t0', forward='nat', address='192.168.150.1', prefix=24, domain='hpc.local', mtu=None,
-            dhcp=None, dns_hosts=None,
-            hosts=[dict(mac='52:54:00:A8:96:0A', ip='192.168.150.10', name='hpc-controller'),
-                   dict(mac='52:54:00:a8:96:0b', ip='192.168.150.11', name='hpc-compute-01')])
+SPEC = dict(
+    bridge='hsw-t0',
+    forward='nat',
+    address='192.168.150.1',
+    prefix=24,
+    domain='hpc.local',
+    mtu=None,
+    dhcp=None,
+    dns_hosts=None,
+    hosts=[
+        dict(mac='52:54:00:A8:96:0A', ip='192.168.150.10', name='hpc-controller'),
+        dict(mac='52:54:00:a8:96:0b', ip='192.168.150.11', name='hpc-compute-01'),
+    ],
+)
 
 
 def converge(conn, check=False, **kw):
-    params = dict(name='hsw-net', state='active', xml=None, spec=copy.deepcopy(SPEC), autostart=None, adopt=False,
-                  restart=False)
+    params = dict(
+        name='hsw-net', state='active', xml=None, spec=copy.deepcopy(SPEC), autostart=None, adopt=False, restart=False
+    )
     params.update(kw)
     mgr = NetworkManager(conn, params, check_mode=check)
     result = mgr.run()
@@ -48,7 +62,11 @@ def test_build_network_xml():
 
 def test_create_then_nothing(conn):
     first = converge(conn, autostart=True)
-    assert first['actions'] == ['define network hsw-net', 'start network hsw-net', 'enable autostart of network hsw-net']
+    assert first['actions'] == [
+        'define network hsw-net',
+        'start network hsw-net',
+        'enable autostart of network hsw-net',
+    ]
     assert first['active'] and dhcp_hosts(conn) == 2
     again = converge(conn, autostart=True)
     assert not again['changed'], again['actions']
@@ -74,8 +92,10 @@ def test_adding_a_host_updates_live_without_restart(conn):
     assert not converge(conn, spec=spec)['changed']
     spec['hosts'][2]['ip'] = '192.168.150.13'
     moved = converge(conn, spec=spec)
-    assert moved['actions'] == ['remove DHCP host 52:54:00:a8:96:0c 192.168.150.12',
-                                'add DHCP host 52:54:00:a8:96:0c 192.168.150.13']
+    assert moved['actions'] == [
+        'remove DHCP host 52:54:00:a8:96:0c 192.168.150.12',
+        'add DHCP host 52:54:00:a8:96:0c 192.168.150.13',
+    ]
     assert not converge(conn, spec=spec)['changed']
 
 

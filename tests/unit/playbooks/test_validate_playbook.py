@@ -1,4 +1,5 @@
 """playbooks/validate.yml as a user runs it: exit code and the lines it prints."""
+
 import os
 import pathlib
 import subprocess
@@ -10,10 +11,13 @@ BIN = pathlib.Path(sys.executable).parent
 
 
 def validate(repo_root, config, *extra):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_FORCE_COLOR='0')
-    cmd = [str(BIN / 'ansible-playbook'), str(repo_root / 'playbooks' / 'validate.yml'),
-           '-e', 'cluster_config=%s' % config] + list(extra)
+    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0')
+    cmd = [
+        str(BIN / 'ansible-playbook'),
+        str(repo_root / 'playbooks' / 'validate.yml'),
+        '-e',
+        'cluster_config=%s' % config,
+    ] + list(extra)
     proc = subprocess.run(cmd, cwd=str(repo_root), env=env, capture_output=True, text=True, check=False)
     return proc.returncode, proc.stdout + proc.stderr
 
@@ -34,8 +38,10 @@ def test_every_problem_is_printed_on_its_own_line(repo_root, tmp_path):
     assert rc != 0
     assert 'Traceback' not in out
     lines = [line.strip() for line in out.splitlines()]
-    for expected in ['clusters.hpc.compute_nodes[1].ip: 192.168.200.12 is outside subnet 192.168.100.0/24',
-                     "clusters.hpc.network.bridge: 'virbr100' is already used by clusters.cloud.network.bridge"]:
+    for expected in [
+        'clusters.hpc.compute_nodes[1].ip: 192.168.200.12 is outside subnet 192.168.100.0/24',
+        "clusters.hpc.network.bridge: 'virbr100' is already used by clusters.cloud.network.bridge",
+    ]:
         assert expected in lines
 
 

@@ -4,10 +4,11 @@
 """Declarative MIG layouts through an NvmlAdapter (the logic of mig_profile)."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import HostError, normalize_address
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, normalize_address
 
 
 def _counts(instances):
@@ -47,8 +48,9 @@ class MigManager(object):
             model = mig_tables.model_for_device_id(device_id) or mig_tables.model_for_name(name)
             chosen.append((index, handle, addr, name, model))
         if not chosen:
-            raise HostError("No GPU at %s is visible to NVML (is it bound to the nvidia driver rather than "
-                            "vfio-pci?)." % gpu)
+            raise HostError(
+                "No GPU at %s is visible to NVML (is it bound to the nvidia driver rather than " "vfio-pci?)." % gpu
+            )
         return chosen
 
     def current_instances(self, handle, model):
@@ -56,8 +58,15 @@ class MigManager(object):
         for row in mig_tables.MIG_MODELS[model]["profiles"].values():
             for gi in self.nvml.gpu_instances(handle, row["profile_id"]):
                 info = self.nvml.gpu_instance_info(gi)
-                out.append({"profile": row["name"], "gpu_instance_id": info["id"],
-                            "start": info["start"], "size": info["size"], "handle": gi})
+                out.append(
+                    {
+                        "profile": row["name"],
+                        "gpu_instance_id": info["id"],
+                        "start": info["start"],
+                        "size": info["size"],
+                        "handle": gi,
+                    }
+                )
         out.sort(key=lambda i: (i["start"], i["profile"]))
         return out
 
@@ -66,8 +75,10 @@ class MigManager(object):
         index, handle, addr, name, model = entry
         if model is None:
             if mig_enabled:
-                raise HostError("GPU %d (%s, %s) does not support MIG; MIG needs an A100, H100 or H200 "
-                                "(known models: %s)." % (index, name, addr, ", ".join(mig_tables.model_names())))
+                raise HostError(
+                    "GPU %d (%s, %s) does not support MIG; MIG needs an A100, H100 or H200 "
+                    "(known models: %s)." % (index, name, addr, ", ".join(mig_tables.model_names()))
+                )
             return None
         placements = []
         if mig_enabled:
@@ -86,10 +97,19 @@ class MigManager(object):
             # Ampere: the mode change waits for a GPU reset; instances can only be made after it
             needs_layout = bool(existing) and not mig_enabled
         return {
-            "index": index, "handle": handle, "pci_address": addr, "name": name, "model": model,
-            "architecture": arch, "mig_mode_current": current, "mig_mode_pending": pending,
-            "set_mode": needs_mode and not reset_pending, "reset_pending": reset_pending,
-            "needs_layout": needs_layout, "existing": existing, "placements": placements,
+            "index": index,
+            "handle": handle,
+            "pci_address": addr,
+            "name": name,
+            "model": model,
+            "architecture": arch,
+            "mig_mode_current": current,
+            "mig_mode_pending": pending,
+            "set_mode": needs_mode and not reset_pending,
+            "reset_pending": reset_pending,
+            "needs_layout": needs_layout,
+            "existing": existing,
+            "placements": placements,
         }
 
     # ------------------------------------------------------------ running
@@ -103,9 +123,9 @@ class MigManager(object):
                 if procs:
                     raise HostError(
                         "GPU %d (%s) runs %d compute process(es) (pids %s); changing its MIG layout destroys "
-                        "their work. Stop them, or set force=true." % (
-                            plan["index"], plan["pci_address"], len(procs),
-                            ", ".join(str(p[0]) for p in procs)))
+                        "their work. Stop them, or set force=true."
+                        % (plan["index"], plan["pci_address"], len(procs), ", ".join(str(p[0]) for p in procs))
+                    )
         results = [self._apply(plan, mig_enabled, check_mode) for plan in plans]
         affected = [r["pci_address"] for r in results if r["changed"]]
         return {
@@ -130,8 +150,10 @@ class MigManager(object):
                     reset_required = True
                     after = before
                 elif plan["needs_layout"]:
-                    after = [{"profile": p["profile"], "start": p["start"], "size": p["size"],
-                              "gpu_instance_id": None} for p in plan["placements"]]
+                    after = [
+                        {"profile": p["profile"], "start": p["start"], "size": p["size"], "gpu_instance_id": None}
+                        for p in plan["placements"]
+                    ]
             else:
                 after = []
                 if plan["set_mode"] and plan["architecture"] == "ampere":
@@ -149,15 +171,22 @@ class MigManager(object):
                     gi = self.nvml.create_gpu_instance(handle, place["profile_id"], place["start"], place["size"])
                     ci_profile = mig_tables.CI_PROFILE_FOR_COMPUTE_SLICES[place["compute_slices"]]
                     self.nvml.create_compute_instance(gi, ci_profile)
-            after = [dict((k, v) for k, v in i.items() if k != "handle")
-                     for i in (self.current_instances(handle, plan["model"]) if current else [])]
+            after = [
+                dict((k, v) for k, v in i.items() if k != "handle")
+                for i in (self.current_instances(handle, plan["model"]) if current else [])
+            ]
         by_gi = dict((i["gpu_instance_id"], i["profile"]) for i in after)
         devices = []
         if current and (not check_mode or not changed):
             for dev in self.nvml.mig_devices(handle):
-                devices.append({"uuid": dev["uuid"], "gpu_instance_id": dev["gpu_instance_id"],
-                                "profile": by_gi.get(dev["gpu_instance_id"]),
-                                "parent_pci_address": plan["pci_address"]})
+                devices.append(
+                    {
+                        "uuid": dev["uuid"],
+                        "gpu_instance_id": dev["gpu_instance_id"],
+                        "profile": by_gi.get(dev["gpu_instance_id"]),
+                        "parent_pci_address": plan["pci_address"],
+                    }
+                )
         return {
             "index": plan["index"],
             "pci_address": plan["pci_address"],

@@ -16,6 +16,7 @@ and normalises values on both sides. Two definitions are the same when :func:`ca
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import re
@@ -29,8 +30,20 @@ MANAGED_DEVICES = ('disk', 'interface', 'hostdev', 'filesystem')
 IGNORED_ATTRS = {'placement'}
 _HEX = re.compile(r'^0x[0-9a-fA-F]+$')
 _UNITS = {
-    'b': 1, 'bytes': 1, 'kb': 1000, 'k': 1024, 'kib': 1024, 'mb': 1000 ** 2, 'm': 1024 ** 2, 'mib': 1024 ** 2,
-    'gb': 1000 ** 3, 'g': 1024 ** 3, 'gib': 1024 ** 3, 'tb': 1000 ** 4, 't': 1024 ** 4, 'tib': 1024 ** 4,
+    'b': 1,
+    'bytes': 1,
+    'kb': 1000,
+    'k': 1024,
+    'kib': 1024,
+    'mb': 1000**2,
+    'm': 1024**2,
+    'mib': 1024**2,
+    'gb': 1000**3,
+    'g': 1024**3,
+    'gib': 1024**3,
+    'tb': 1000**4,
+    't': 1024**4,
+    'tib': 1024**4,
 }
 # Machine aliases libvirt expands to a versioned machine type.
 _MACHINE_ALIASES = {'q35': 'pc-q35-', 'pc': 'pc-i440fx-'}

@@ -9,6 +9,7 @@ is a warning.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import glob
@@ -60,8 +61,9 @@ def kvm_probe(device="/dev/kvm", timeout=5.0, python=None):
         return False, "%s does not exist" % device
     if not os.access(device, os.R_OK | os.W_OK):
         return False, "%s is not readable and writable by this user" % device
-    proc = subprocess.Popen([python or sys.executable, "-c", KVM_PROBE, device],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [python or sys.executable, "-c", KVM_PROBE, device], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.time() + timeout
     while proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
@@ -88,14 +90,33 @@ def qemu_kvm_probe(qemu="qemu-system-x86_64", timeout=8.0, workdir=None):
     """
     import shutil  # pylint: disable=import-outside-toplevel
     import tempfile  # pylint: disable=import-outside-toplevel
+
     binary = shutil.which(qemu) if not os.path.isabs(qemu) else qemu
     if not binary or not os.path.exists(binary):
         return None, "%s not found; qemu probe skipped" % qemu
     tmp = tempfile.mkdtemp(dir=workdir)
     log = os.path.join(tmp, "debugcon.txt")
-    proc = subprocess.Popen([binary, "-accel", "kvm", "-M", "pc", "-m", "64", "-nodefaults", "-display", "none",
-                             "-no-reboot", "-debugcon", "file:%s" % log, "-global", "isa-debugcon.iobase=0x402"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "-accel",
+            "kvm",
+            "-M",
+            "pc",
+            "-m",
+            "64",
+            "-nodefaults",
+            "-display",
+            "none",
+            "-no-reboot",
+            "-debugcon",
+            "file:%s" % log,
+            "-global",
+            "isa-debugcon.iobase=0x402",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + timeout
     ok = False
     try:
@@ -119,7 +140,9 @@ def qemu_kvm_probe(qemu="qemu-system-x86_64", timeout=8.0, workdir=None):
     if ok:
         return True, "qemu -accel kvm ran the firmware to its boot menu"
     return False, "qemu -accel kvm did not reach the firmware boot menu within %ss (%s)" % (
-        timeout, err[-1] if err else "no error output")
+        timeout,
+        err[-1] if err else "no error output",
+    )
 
 
 def _read(path, default=""):
@@ -131,9 +154,18 @@ def _read(path, default=""):
 
 
 class Preflight(object):
-    def __init__(self, sysfs_root="/sys", proc_root="/proc", etc_root="/etc", run_root="/run",
-                 kvm_device="/dev/kvm", kvm_timeout=5.0, kvm_prober=None, statvfs=None,
-                 qemu_prober=qemu_kvm_probe):
+    def __init__(
+        self,
+        sysfs_root="/sys",
+        proc_root="/proc",
+        etc_root="/etc",
+        run_root="/run",
+        kvm_device="/dev/kvm",
+        kvm_timeout=5.0,
+        kvm_prober=None,
+        statvfs=None,
+        qemu_prober=qemu_kvm_probe,
+    ):
         self.sysfs_root = sysfs_root
         self.proc_root = proc_root
         self.etc_root = etc_root
@@ -161,15 +193,28 @@ class Preflight(object):
             if line.startswith("flags"):
                 flags.update(line.split(":", 1)[1].split())
         cmdline = _read(os.path.join(self.proc_root, "cmdline")).split()
-        meminfo = dict((m.group(1), int(m.group(2))) for m in
-                       re.finditer(r"^(\w+):\s+(\d+)", _read(os.path.join(self.proc_root, "meminfo")), re.M))
+        meminfo = dict(
+            (m.group(1), int(m.group(2)))
+            for m in re.finditer(r"^(\w+):\s+(\d+)", _read(os.path.join(self.proc_root, "meminfo")), re.M)
+        )
         try:
             groups = os.listdir(os.path.join(self.sysfs_root, "kernel", "iommu_groups"))
         except OSError:
             groups = []
-        modules = dict((m, os.path.isdir(os.path.join(self.sysfs_root, "module", m)))
-                       for m in ("kvm", "kvm_intel", "kvm_amd", "vfio", "vfio_pci", "vfio_iommu_type1",
-                                 "nouveau", "nvidia", "nvidia_vgpu_vfio"))
+        modules = dict(
+            (m, os.path.isdir(os.path.join(self.sysfs_root, "module", m)))
+            for m in (
+                "kvm",
+                "kvm_intel",
+                "kvm_amd",
+                "vfio",
+                "vfio_pci",
+                "vfio_iommu_type1",
+                "nouveau",
+                "nvidia",
+                "nvidia_vgpu_vfio",
+            )
+        )
         blacklist = False
         for conf in glob.glob(os.path.join(self.etc_root, "modprobe.d", "*.conf")):
             if re.search(r"^\s*blacklist\s+nouveau\b", _read(conf), re.M):
@@ -183,16 +228,18 @@ class Preflight(object):
         except OSError:
             disk_free_gb = None
         cores = len(re.findall(r"^processor\s*:", cpuinfo, re.M)) or None
-        sockets = [os.path.join(self.run_root, "libvirt", s) for s in
-                   ("libvirt-sock", "virtqemud-sock")]
+        sockets = [os.path.join(self.run_root, "libvirt", s) for s in ("libvirt-sock", "virtqemud-sock")]
         return {
             "cpu_flags_virt": sorted(flags & set(["vmx", "svm"])),
             "cmdline": cmdline,
-            "iommu_cmdline": any(a in ("intel_iommu=on", "amd_iommu=on", "amd_iommu=force_isolation")
-                                 or a.startswith("amd_iommu") for a in cmdline),
+            "iommu_cmdline": any(
+                a in ("intel_iommu=on", "amd_iommu=on", "amd_iommu=force_isolation") or a.startswith("amd_iommu")
+                for a in cmdline
+            ),
             "iommu_groups": len(groups),
             "modules": modules,
-            "nouveau_blacklisted": blacklist or "modprobe.blacklist=nouveau" in cmdline
+            "nouveau_blacklisted": blacklist
+            or "modprobe.blacklist=nouveau" in cmdline
             or "rd.driver.blacklist=nouveau" in cmdline,
             "memory_mb": meminfo.get("MemTotal", 0) // 1024,
             "memory_available_mb": meminfo.get("MemAvailable", 0) // 1024,
@@ -202,14 +249,29 @@ class Preflight(object):
             "libvirt_running": any(os.path.exists(s) for s in sockets),
         }
 
-    def checks(self, require_kvm=False, require_iommu=False, require_vfio=False, require_libvirt=False,
-               min_memory_mb=0, min_disk_gb=0, min_cores=0, disk_path="/var/lib/libvirt", probe_kvm=True):
+    def checks(
+        self,
+        require_kvm=False,
+        require_iommu=False,
+        require_vfio=False,
+        require_libvirt=False,
+        min_memory_mb=0,
+        min_disk_gb=0,
+        min_cores=0,
+        disk_path="/var/lib/libvirt",
+        probe_kvm=True,
+    ):
         f = self.facts(disk_path)
         out = []
-        out.append(self._check(
-            "cpu_virtualization", bool(f["cpu_flags_virt"]), require_kvm,
-            "CPU flags: %s" % (", ".join(f["cpu_flags_virt"]) or "no vmx/svm"),
-            "Enable VT-x/AMD-V in the firmware (or nested virtualization on the outer hypervisor)."))
+        out.append(
+            self._check(
+                "cpu_virtualization",
+                bool(f["cpu_flags_virt"]),
+                require_kvm,
+                "CPU flags: %s" % (", ".join(f["cpu_flags_virt"]) or "no vmx/svm"),
+                "Enable VT-x/AMD-V in the firmware (or nested virtualization on the outer hypervisor).",
+            )
+        )
         if probe_kvm:
             ok, detail = self.kvm_prober(self.kvm_device, self.kvm_timeout)
             if ok and self.qemu_prober is not None:
@@ -219,47 +281,95 @@ class Preflight(object):
                 detail = "%s; %s" % (detail, qdetail)
         else:
             ok, detail = os.path.exists(self.kvm_device), "probe skipped; %s %s" % (
-                self.kvm_device, "exists" if os.path.exists(self.kvm_device) else "is missing")
+                self.kvm_device,
+                "exists" if os.path.exists(self.kvm_device) else "is missing",
+            )
         f["kvm_works"] = ok
-        out.append(self._check(
-            "kvm_guest_runs", ok, require_kvm, detail,
-            "Load kvm_intel/kvm_amd, give this user access to /dev/kvm (group kvm) and, inside a VM, enable "
-            "nested virtualization; without it guests run under TCG emulation (slow)."))
+        out.append(
+            self._check(
+                "kvm_guest_runs",
+                ok,
+                require_kvm,
+                detail,
+                "Load kvm_intel/kvm_amd, give this user access to /dev/kvm (group kvm) and, inside a VM, enable "
+                "nested virtualization; without it guests run under TCG emulation (slow).",
+            )
+        )
         iommu_ok = f["iommu_groups"] > 0
-        out.append(self._check(
-            "iommu", iommu_ok, require_iommu,
-            "%d IOMMU groups; kernel command line %s an IOMMU option" % (
-                f["iommu_groups"], "has" if f["iommu_cmdline"] else "lacks"),
-            "Enable VT-d/AMD-Vi in the firmware, add intel_iommu=on (or amd_iommu=on) iommu=pt to "
-            "GRUB_CMDLINE_LINUX, run update-grub and reboot."))
+        out.append(
+            self._check(
+                "iommu",
+                iommu_ok,
+                require_iommu,
+                "%d IOMMU groups; kernel command line %s an IOMMU option"
+                % (f["iommu_groups"], "has" if f["iommu_cmdline"] else "lacks"),
+                "Enable VT-d/AMD-Vi in the firmware, add intel_iommu=on (or amd_iommu=on) iommu=pt to "
+                "GRUB_CMDLINE_LINUX, run update-grub and reboot.",
+            )
+        )
         vfio_ok = f["modules"]["vfio_pci"] or os.path.isdir(
-            os.path.join(self.sysfs_root, "bus", "pci", "drivers", "vfio-pci"))
-        out.append(self._check(
-            "vfio_modules", vfio_ok, require_vfio,
-            "vfio-pci %s" % ("loaded" if vfio_ok else "not loaded"),
-            "Run 'modprobe vfio-pci' and list vfio, vfio_iommu_type1 and vfio-pci in /etc/modules-load.d/vfio.conf."))
+            os.path.join(self.sysfs_root, "bus", "pci", "drivers", "vfio-pci")
+        )
+        out.append(
+            self._check(
+                "vfio_modules",
+                vfio_ok,
+                require_vfio,
+                "vfio-pci %s" % ("loaded" if vfio_ok else "not loaded"),
+                "Run 'modprobe vfio-pci' and list vfio, vfio_iommu_type1 and vfio-pci in /etc/modules-load.d/vfio.conf.",
+            )
+        )
         nouveau_ok = f["nouveau_blacklisted"] and not f["modules"]["nouveau"]
-        out.append(self._check(
-            "nouveau_blacklisted", nouveau_ok, require_vfio,
-            "nouveau %s, %s" % ("loaded" if f["modules"]["nouveau"] else "not loaded",
-                                "blacklisted" if f["nouveau_blacklisted"] else "not blacklisted"),
-            "Write 'blacklist nouveau' and 'options nouveau modeset=0' to /etc/modprobe.d/blacklist-nouveau.conf, "
-            "run update-initramfs -u and reboot."))
-        out.append(self._check(
-            "libvirt_running", f["libvirt_running"], require_libvirt,
-            "libvirt socket %s" % ("found" if f["libvirt_running"] else "not found under %s/libvirt" % self.run_root),
-            "Install libvirt-daemon-system and run 'systemctl enable --now libvirtd' (or virtqemud.socket)."))
-        out.append(self._check(
-            "memory", f["memory_mb"] >= min_memory_mb, min_memory_mb > 0,
-            "%d MiB total, %d MiB available (need %d)" % (f["memory_mb"], f["memory_available_mb"], min_memory_mb),
-            "Add memory or shrink the VMs in cluster.yaml."))
+        out.append(
+            self._check(
+                "nouveau_blacklisted",
+                nouveau_ok,
+                require_vfio,
+                "nouveau %s, %s"
+                % (
+                    "loaded" if f["modules"]["nouveau"] else "not loaded",
+                    "blacklisted" if f["nouveau_blacklisted"] else "not blacklisted",
+                ),
+                "Write 'blacklist nouveau' and 'options nouveau modeset=0' to /etc/modprobe.d/blacklist-nouveau.conf, "
+                "run update-initramfs -u and reboot.",
+            )
+        )
+        out.append(
+            self._check(
+                "libvirt_running",
+                f["libvirt_running"],
+                require_libvirt,
+                "libvirt socket %s"
+                % ("found" if f["libvirt_running"] else "not found under %s/libvirt" % self.run_root),
+                "Install libvirt-daemon-system and run 'systemctl enable --now libvirtd' (or virtqemud.socket).",
+            )
+        )
+        out.append(
+            self._check(
+                "memory",
+                f["memory_mb"] >= min_memory_mb,
+                min_memory_mb > 0,
+                "%d MiB total, %d MiB available (need %d)" % (f["memory_mb"], f["memory_available_mb"], min_memory_mb),
+                "Add memory or shrink the VMs in cluster.yaml.",
+            )
+        )
         disk_ok = f["disk_free_gb"] is None or f["disk_free_gb"] >= min_disk_gb
-        out.append(self._check(
-            "disk", disk_ok, min_disk_gb > 0,
-            "%s GiB free at %s (need %s)" % (f["disk_free_gb"], f["disk_path"], min_disk_gb),
-            "Free disk space at %s or point the storage pool elsewhere." % f["disk_path"]))
-        out.append(self._check(
-            "cores", (f["cores"] or 0) >= min_cores, min_cores > 0,
-            "%s CPU threads (need %d)" % (f["cores"], min_cores),
-            "Reduce vCPUs in cluster.yaml."))
+        out.append(
+            self._check(
+                "disk",
+                disk_ok,
+                min_disk_gb > 0,
+                "%s GiB free at %s (need %s)" % (f["disk_free_gb"], f["disk_path"], min_disk_gb),
+                "Free disk space at %s or point the storage pool elsewhere." % f["disk_path"],
+            )
+        )
+        out.append(
+            self._check(
+                "cores",
+                (f["cores"] or 0) >= min_cores,
+                min_cores > 0,
+                "%s CPU threads (need %d)" % (f["cores"], min_cores),
+                "Reduce vCPUs in cluster.yaml.",
+            )
+        )
         return f, out

@@ -4,6 +4,7 @@
 """vGPU mediated devices (mdev) and the SR-IOV vGPU path (the logic of the mdev module)."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import json
@@ -11,8 +12,10 @@ import os
 import re
 import uuid
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import (
-    HostError, PciSysfs, normalize_address,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import (
+    HostError,
+    PciSysfs,
+    normalize_address,
 )
 
 # Fixed namespace: uuid5(NAMESPACE, "<parent>/<type>/<index>") gives the same UUID on every run.
@@ -34,8 +37,9 @@ class MdevManager(object):
         return self.sysfs.dev_path(parent, "mdev_supported_types")
 
     def _exists(self, parent, uid):
-        return os.path.exists(self.sysfs.path("bus", "mdev", "devices", uid)) or \
-            os.path.isdir(self.sysfs.dev_path(parent, uid))
+        return os.path.exists(self.sysfs.path("bus", "mdev", "devices", uid)) or os.path.isdir(
+            self.sysfs.dev_path(parent, uid)
+        )
 
     def _persist_path(self, parent, uid):
         return os.path.join(self.mdevctl_dir, parent, uid)
@@ -58,29 +62,35 @@ class MdevManager(object):
             return self._run_mdev(parent, mdev_type, count, state, persistent, check_mode)
         if self.sysfs.int_attr(parent, "sriov_totalvfs"):
             return self._run_sriov(parent, mdev_type, count, state, check_mode)
-        raise HostError("%s offers neither mdev_supported_types nor SR-IOV virtual functions; install the NVIDIA "
-                        "vGPU host driver (and for SR-IOV GPUs enable the VFs with "
-                        "'/usr/lib/nvidia/sriov-manage -e %s')." % (parent, parent))
+        raise HostError(
+            "%s offers neither mdev_supported_types nor SR-IOV virtual functions; install the NVIDIA "
+            "vGPU host driver (and for SR-IOV GPUs enable the VFs with "
+            "'/usr/lib/nvidia/sriov-manage -e %s')." % (parent, parent)
+        )
 
     # ---------------------------------------------------------------- mdev path
     def _run_mdev(self, parent, mdev_type, count, state, persistent, check_mode):
         tdir = os.path.join(self._types_dir(parent), mdev_type)
         if not os.path.isdir(tdir):
             types = sorted(os.listdir(self._types_dir(parent)))
-            raise HostError("%s does not offer mdev type '%s'; it offers: %s." % (
-                parent, mdev_type, ", ".join(types) or "none"))
+            raise HostError(
+                "%s does not offer mdev type '%s'; it offers: %s." % (parent, mdev_type, ", ".join(types) or "none")
+            )
         wanted = [mdev_uuid(parent, mdev_type, i) for i in range(count)] if state == "present" else []
         ours = [mdev_uuid(parent, mdev_type, i) for i in range(MAX_SCAN)]
         create = [u for u in wanted if not self._exists(parent, u)]
         remove = [u for u in ours if u not in wanted and self._exists(parent, u)]
         persist_add = [u for u in wanted if persistent and not self._persisted(parent, u, mdev_type)]
-        persist_del = [u for u in ours if (u not in wanted or not persistent)
-                       and os.path.exists(self._persist_path(parent, u))]
+        persist_del = [
+            u for u in ours if (u not in wanted or not persistent) and os.path.exists(self._persist_path(parent, u))
+        ]
         if create:
             available = self.sysfs.int_attr(parent, "mdev_supported_types/%s/available_instances" % mdev_type)
             if available is not None and available < len(create):
-                raise HostError("%s has room for %d more '%s' device(s), %d needed; free some or choose a "
-                                "smaller vGPU type." % (parent, available, mdev_type, len(create)))
+                raise HostError(
+                    "%s has room for %d more '%s' device(s), %d needed; free some or choose a "
+                    "smaller vGPU type." % (parent, available, mdev_type, len(create))
+                )
         if not check_mode:
             for uid in remove:
                 path = self.sysfs.path("bus", "mdev", "devices", uid, "remove")
@@ -115,22 +125,28 @@ class MdevManager(object):
     def _type_id(mdev_type):
         match = re.match(r"^(?:nvidia-)?(\d+)$", str(mdev_type))
         if not match:
-            raise HostError("On SR-IOV vGPU GPUs the type must be a vGPU type id such as 'nvidia-1024' or '1024', "
-                            "not '%s'." % mdev_type)
+            raise HostError(
+                "On SR-IOV vGPU GPUs the type must be a vGPU type id such as 'nvidia-1024' or '1024', "
+                "not '%s'." % mdev_type
+            )
         return int(match.group(1))
 
     def _run_sriov(self, parent, mdev_type, count, state, check_mode):
         type_id = self._type_id(mdev_type)
         vfs = self.sysfs.virtfns(parent)
         if not vfs:
-            raise HostError("%s supports SR-IOV but has no virtual functions enabled; run "
-                            "'/usr/lib/nvidia/sriov-manage -e %s' first." % (parent, parent))
+            raise HostError(
+                "%s supports SR-IOV but has no virtual functions enabled; run "
+                "'/usr/lib/nvidia/sriov-manage -e %s' first." % (parent, parent)
+            )
         current = {}
         for vf in vfs:
             value = self.sysfs.attr(vf, "nvidia/current_vgpu_type")
             if value is None:
-                raise HostError("Virtual function %s has no nvidia/current_vgpu_type; the NVIDIA vGPU host "
-                                "driver is not bound to it." % vf)
+                raise HostError(
+                    "Virtual function %s has no nvidia/current_vgpu_type; the NVIDIA vGPU host "
+                    "driver is not bound to it." % vf
+                )
             current[vf] = int(value or 0)
         mine = [vf for vf in vfs if current[vf] == type_id]
         set_vfs, clear_vfs = [], []
@@ -141,8 +157,9 @@ class MdevManager(object):
                 free = [vf for vf in vfs if current[vf] == 0]
                 need = count - len(mine)
                 if len(free) < need:
-                    raise HostError("%s has %d free virtual function(s), %d needed for '%s'." % (
-                        parent, len(free), need, mdev_type))
+                    raise HostError(
+                        "%s has %d free virtual function(s), %d needed for '%s'." % (parent, len(free), need, mdev_type)
+                    )
                 set_vfs = free[:need]
         else:
             clear_vfs = mine
@@ -174,8 +191,9 @@ def record_vm(output_dir, vm, result, check_mode=False):
             data = json.load(handle)
     except (IOError, OSError, ValueError):
         data = {}
-    entries = [e for e in data.get(vm, []) if not (e.get("parent") == result["parent"] and
-                                                   e.get("type") == result["type"])]
+    entries = [
+        e for e in data.get(vm, []) if not (e.get("parent") == result["parent"] and e.get("type") == result["type"])
+    ]
     entries.extend(result["devices"])
     entries.sort(key=lambda e: (e.get("parent"), e.get("type"), e.get("uuid") or e.get("pci_address")))
     new = dict(data)

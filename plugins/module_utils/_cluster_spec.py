@@ -9,6 +9,7 @@ report the same errors, each prefixed with its location in the document
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import difflib
@@ -17,22 +18,27 @@ import re
 
 try:
     import yaml
+
     HAS_YAML = True
 except ImportError:  # pragma: no cover - ansible always ships PyYAML
     HAS_YAML = False
 
 try:
     import jsonschema
+
     HAS_JSONSCHEMA = True
 except ImportError:
     HAS_JSONSCHEMA = False
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.cluster_schema import SCHEMA
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.mig_tables import layout_fits, model_names
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_schema import SCHEMA
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig_tables import layout_fits, model_names
 
 BRIDGE_MAX_LEN = 15
-MIG_PROFILE = re.compile(SCHEMA['$defs']['physical_gpu']['properties']['mig']['properties']['instances']['items']
-                         ['properties']['profile']['pattern'])
+MIG_PROFILE = re.compile(
+    SCHEMA['$defs']['physical_gpu']['properties']['mig']['properties']['instances']['items']['properties']['profile'][
+        'pattern'
+    ]
+)
 DEFAULTS = {
     'hypervisor': {
         'host': 'localhost',
@@ -95,8 +101,12 @@ def load_text(text, source='cluster.yaml'):
         problem = getattr(exc, 'problem', None) or str(exc).splitlines()[0]
         raise ConfigError(['%s: YAML syntax error: %s' % (where, problem)])
     if not isinstance(data, dict):
-        raise ConfigError(['%s: the document must be a mapping with "version" and "clusters", got %s'
-                           % (source, type(data).__name__ if data is not None else 'an empty file')])
+        raise ConfigError(
+            [
+                '%s: the document must be a mapping with "version" and "clusters", got %s'
+                % (source, type(data).__name__ if data is not None else 'an empty file')
+            ]
+        )
     return data
 
 
@@ -144,7 +154,7 @@ def _known_fields(schema):
     names = set(schema.get('properties', {}))
     ref = schema.get('$ref', '')
     if ref.startswith('#/$defs/'):
-        names |= _known_fields(SCHEMA['$defs'][ref[len('#/$defs/'):]])
+        names |= _known_fields(SCHEMA['$defs'][ref[len('#/$defs/') :]])
     return names
 
 
@@ -225,8 +235,14 @@ def iter_nodes(data):
                 yield 'cloud', 'cpu_worker', i + 1, path, cpu, ip
         for i, node in enumerate(_list(workers.get('gpu_workers'))):
             if isinstance(node, dict):
-                yield ('cloud', 'gpu_worker', i + 1, 'clusters.cloud.worker_nodes.gpu_workers[%d]' % i,
-                       node, node.get('ip'))
+                yield (
+                    'cloud',
+                    'gpu_worker',
+                    i + 1,
+                    'clusters.cloud.worker_nodes.gpu_workers[%d]' % i,
+                    node,
+                    node.get('ip'),
+                )
 
 
 def expand_ip_range(ip_range, count):
@@ -265,14 +281,18 @@ def semantic_errors(data):
                     errors.append('%s.subnet: %s is too small; use a /29 or larger' % (path, subnet))
                 for other_key, (other, other_path) in sorted(subnets.items()):
                     if network.overlaps(other):
-                        errors.append('%s.subnet: %s overlaps %s.subnet %s of cluster %r'
-                                      % (path, subnet, other_path, other, other_key))
+                        errors.append(
+                            '%s.subnet: %s overlaps %s.subnet %s of cluster %r'
+                            % (path, subnet, other_path, other, other_key)
+                        )
                 subnets[key] = (network, path)
         bridge = net.get('bridge')
         if isinstance(bridge, str):
             if len(bridge) > BRIDGE_MAX_LEN:
-                errors.append('%s.bridge: %r is %d characters; Linux interface names have at most %d'
-                              % (path, bridge, len(bridge), BRIDGE_MAX_LEN))
+                errors.append(
+                    '%s.bridge: %r is %d characters; Linux interface names have at most %d'
+                    % (path, bridge, len(bridge), BRIDGE_MAX_LEN)
+                )
             if bridge in bridges:
                 errors.append('%s.bridge: %r is already used by %s.bridge' % (path, bridge, bridges[bridge]))
             else:
@@ -288,8 +308,10 @@ def semantic_errors(data):
             if inner is not None:
                 for other_key, (other, other_path) in sorted(subnets.items()):
                     if inner.overlaps(other):
-                        errors.append('clusters.%s.kubernetes_config.%s: %s overlaps %s.subnet %s'
-                                      % (key, field, value, other_path, other))
+                        errors.append(
+                            'clusters.%s.kubernetes_config.%s: %s overlaps %s.subnet %s'
+                            % (key, field, value, other_path, other)
+                        )
 
     ips = {}
     macs = {}
@@ -312,15 +334,19 @@ def semantic_errors(data):
                 elif address == net.broadcast_address:
                     errors.append('%s: %s is the broadcast address of %s' % (where, ip, net))
                 elif address == net.network_address + 1:
-                    errors.append('%s: %s is the gateway of %s (libvirt takes the first host address for the '
-                                  'bridge)' % (where, ip, net))
+                    errors.append(
+                        '%s: %s is the gateway of %s (libvirt takes the first host address for the '
+                        'bridge)' % (where, ip, net)
+                    )
             if ip in ips:
                 errors.append('%s: %s is already used by %s' % (where, ip, ips[ip]))
             else:
                 ips[ip] = where
             mac = mac_for_ip(ip)
             if mac in macs and macs[mac] != ip:
-                errors.append('%s: %s would get the same MAC %s as %s; change the address' % (where, ip, mac, macs[mac]))
+                errors.append(
+                    '%s: %s would get the same MAC %s as %s; change the address' % (where, ip, mac, macs[mac])
+                )
             macs.setdefault(mac, ip)
         name = node_name(key, clusters.get(key), role, index, node)
         if name in names:
@@ -337,7 +363,8 @@ def semantic_errors(data):
             for j, dev in enumerate(devices):
                 if isinstance(dev, dict) and isinstance(dev.get('pci_address'), str):
                     pci_users.setdefault(dev['pci_address'].lower(), []).append(
-                        (key, '%s.pcie_passthrough.devices[%d].pci_address' % (path, j), dev.get('shared') is True))
+                        (key, '%s.pcie_passthrough.devices[%d].pci_address' % (path, j), dev.get('shared') is True)
+                    )
         for j, vg in enumerate(_list(node.get('vgpu'))):
             if isinstance(vg, dict) and isinstance(vg.get('parent'), str):
                 vgpu_parents.setdefault(vg['parent'].lower(), '%s.vgpu[%d].parent' % (path, j))
@@ -349,12 +376,16 @@ def semantic_errors(data):
         shared_ok = all(user[2] for user in users) and len(clusters_using) == len(users)
         if not shared_ok:
             for where in [user[1] for user in users[1:]]:
-                errors.append('%s: %s is already given to %s; mark it "shared: true" on both (one VM per cluster) '
-                              'to share it between clusters' % (where, address, users[0][1]))
+                errors.append(
+                    '%s: %s is already given to %s; mark it "shared: true" on both (one VM per cluster) '
+                    'to share it between clusters' % (where, address, users[0][1])
+                )
     for address, where in sorted(vgpu_parents.items()):
         if address in pci_users:
-            errors.append('%s: %s is passed through whole to %s, so it cannot also host vGPUs'
-                          % (where, address, pci_users[address][0][1]))
+            errors.append(
+                '%s: %s is passed through whole to %s, so it cannot also host vGPUs'
+                % (where, address, pci_users[address][0][1])
+            )
 
     errors.extend(_gpu_errors(data, pci_users))
     errors.extend(_slurm_errors(data, names))
@@ -378,20 +409,26 @@ def _gpu_errors(data, pci_users):
         if not isinstance(model, str) or not isinstance(mig, dict):
             continue
         if model not in model_names():
-            errors.append('%s.model: %r has no MIG profile table; known models: %s'
-                          % (path, model, ', '.join(model_names())))
+            errors.append(
+                '%s.model: %r has no MIG profile table; known models: %s' % (path, model, ', '.join(model_names()))
+            )
             continue
         # Profiles the schema already rejected are not checked again here.
-        instances = [inst for inst in _list(mig.get('instances'))
-                     if isinstance(inst, dict) and MIG_PROFILE.match(str(inst.get('profile')))]
+        instances = [
+            inst
+            for inst in _list(mig.get('instances'))
+            if isinstance(inst, dict) and MIG_PROFILE.match(str(inst.get('profile')))
+        ]
         if mig.get('enabled') is True:
             layout = [{'profile': inst.get('profile'), 'count': inst.get('count', 1)} for inst in instances]
             problem = layout_fits(model, layout) if layout else None
             if problem:
                 errors.append('%s.mig.instances: %s' % (path, problem))
             if isinstance(address, str) and address.lower() in pci_users:
-                errors.append('%s.mig: %s is passed through whole to %s; a GPU bound to vfio-pci cannot be '
-                              'partitioned on the host' % (path, address, pci_users[address.lower()][0][1]))
+                errors.append(
+                    '%s.mig: %s is passed through whole to %s; a GPU bound to vfio-pci cannot be '
+                    'partitioned on the host' % (path, address, pci_users[address.lower()][0][1])
+                )
         elif instances:
             errors.append('%s.mig.instances: MIG is disabled, so no instances can be created' % path)
     return errors
@@ -412,18 +449,21 @@ def _slurm_errors(data, names):
         partitions.append(name)
         for j, host in enumerate(_list(_get(part, 'nodes'))):
             if host not in names:
-                errors.append('clusters.hpc.slurm_config.partitions[%d].nodes[%d]: no node is named %r'
-                              % (i, j, host))
+                errors.append('clusters.hpc.slurm_config.partitions[%d].nodes[%d]: no node is named %r' % (i, j, host))
     default = slurm.get('default_partition')
     if isinstance(default, str) and partitions and default not in partitions:
-        errors.append('clusters.hpc.slurm_config.default_partition: %r is not one of the partitions %s'
-                      % (default, ', '.join(partitions)))
+        errors.append(
+            'clusters.hpc.slurm_config.default_partition: %r is not one of the partitions %s'
+            % (default, ', '.join(partitions))
+        )
     qos = [q.get('name') for q in _list(slurm.get('qos')) if isinstance(q, dict)]
     for i, part in enumerate(_list(slurm.get('partitions'))):
         wanted = _get(part, 'default_qos')
         if isinstance(wanted, str) and wanted not in qos:
-            errors.append('clusters.hpc.slurm_config.partitions[%d].default_qos: %r is not defined under '
-                          'slurm_config.qos' % (i, wanted))
+            errors.append(
+                'clusters.hpc.slurm_config.partitions[%d].default_qos: %r is not defined under '
+                'slurm_config.qos' % (i, wanted)
+            )
     return errors
 
 
@@ -471,15 +511,20 @@ def normalise(data):
     for key, cluster in data['clusters'].items():
         network = ipaddress.IPv4Network(cluster['network']['subnet'])
         net = dict(cluster['network'])
-        net.update({
-            'name': net.get('name') or 'hyperscaler-%s' % key,
-            'domain': net.get('domain') or '%s.local' % cluster_prefix(key, cluster),
-            'gateway': str(network.network_address + 1),
-            'prefix': network.prefixlen,
-            'netmask': str(network.netmask),
-        })
-        settings = dict((k, v) for k, v in cluster.items()
-                        if k not in ('controller', 'compute_nodes', 'control_plane', 'worker_nodes', 'network'))
+        net.update(
+            {
+                'name': net.get('name') or 'hyperscaler-%s' % key,
+                'domain': net.get('domain') or '%s.local' % cluster_prefix(key, cluster),
+                'gateway': str(network.network_address + 1),
+                'prefix': network.prefixlen,
+                'netmask': str(network.netmask),
+            }
+        )
+        settings = dict(
+            (k, v)
+            for k, v in cluster.items()
+            if k not in ('controller', 'compute_nodes', 'control_plane', 'worker_nodes', 'network')
+        )
         settings.update({'key': key, 'name': cluster_prefix(key, cluster), 'network': net})
         clusters[key] = settings
 
@@ -490,25 +535,35 @@ def normalise(data):
         passthrough = spec.get('pcie_passthrough') or {'enabled': False}
         if not passthrough.get('enabled'):
             passthrough = {'enabled': False, 'devices': []}
-        spec.update({
-            'name': node_name(key, data['clusters'][key], role, index, node),
-            'cluster': key,
-            'role': role,
-            'group': group,
-            'index': index,
-            'ip': ip,
-            'mac': mac_for_ip(ip),
-            'image': image,
-            'memory_mb': int(round(float(node['memory_gb']) * 1024)),
-            'pcie_passthrough': passthrough,
-            'vgpu': spec.get('vgpu') or [],
-            'gpu': bool(passthrough['devices'] and any(d.get('device_type') == 'gpu' for d in passthrough['devices'])
-                        or spec.get('vgpu')),
-            'source': path,
-        })
+        spec.update(
+            {
+                'name': node_name(key, data['clusters'][key], role, index, node),
+                'cluster': key,
+                'role': role,
+                'group': group,
+                'index': index,
+                'ip': ip,
+                'mac': mac_for_ip(ip),
+                'image': image,
+                'memory_mb': int(round(float(node['memory_gb']) * 1024)),
+                'pcie_passthrough': passthrough,
+                'vgpu': spec.get('vgpu') or [],
+                'gpu': bool(
+                    passthrough['devices']
+                    and any(d.get('device_type') == 'gpu' for d in passthrough['devices'])
+                    or spec.get('vgpu')
+                ),
+                'source': path,
+            }
+        )
         nodes.append(spec)
-    return {'version': data['version'], 'metadata': data.get('metadata') or {}, 'global': glob,
-            'clusters': clusters, 'nodes': nodes}
+    return {
+        'version': data['version'],
+        'metadata': data.get('metadata') or {},
+        'global': glob,
+        'clusters': clusters,
+        'nodes': nodes,
+    }
 
 
 def load_cluster(path):

@@ -8,6 +8,7 @@ for real), a ``run_command`` callable (to build cloud-init seed ISOs) and a ``sl
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import hashlib
@@ -17,21 +18,37 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (
-    HAS_LIBVIRT, LibvirtModuleError, OWNER_NS, OWNER_TAG, error_text, libvirt,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
+    HAS_LIBVIRT,
+    LibvirtModuleError,
+    OWNER_NS,
+    OWNER_TAG,
+    error_text,
+    libvirt,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_domain_xml import (
-    build_domain_xml, owner_element, read_owner, set_owner,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain_xml import (
+    build_domain_xml,
+    owner_element,
+    read_owner,
+    set_owner,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import libvirt_xml
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _libvirt_xml as libvirt_xml
 
 # virDomainState values (libvirt-python constants, repeated so the logic reads without a libvirt import).
 NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = range(8)
-STATE_NAMES = {NOSTATE: 'nostate', RUNNING: 'running', BLOCKED: 'running', PAUSED: 'paused',
-               SHUTDOWN: 'shutting-down', SHUTOFF: 'shutoff', CRASHED: 'crashed', PMSUSPENDED: 'pmsuspended'}
-XML_INACTIVE = 2          # VIR_DOMAIN_XML_INACTIVE
-SHUTDOWN_ACPI = 1         # VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN
-SHUTDOWN_AGENT = 2        # VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
+STATE_NAMES = {
+    NOSTATE: 'nostate',
+    RUNNING: 'running',
+    BLOCKED: 'running',
+    PAUSED: 'paused',
+    SHUTDOWN: 'shutting-down',
+    SHUTOFF: 'shutoff',
+    CRASHED: 'crashed',
+    PMSUSPENDED: 'pmsuspended',
+}
+XML_INACTIVE = 2  # VIR_DOMAIN_XML_INACTIVE
+SHUTDOWN_ACPI = 1  # VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN
+SHUTDOWN_AGENT = 2  # VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
 UNDEFINE_FLAGS = 1 | 2 | 4  # MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM
 VOL_DELETE_NORMAL = 0
 
@@ -87,8 +104,10 @@ class DomainManager(object):
         ci = self.params.get('cloud_init')
         if not ci:
             return None
-        files = {'user-data': ci.get('user_data') or '#cloud-config\n{}\n',
-                 'meta-data': ci.get('meta_data') or 'instance-id: %s\nlocal-hostname: %s\n' % (self.name, self.name)}
+        files = {
+            'user-data': ci.get('user_data') or '#cloud-config\n{}\n',
+            'meta-data': ci.get('meta_data') or 'instance-id: %s\nlocal-hostname: %s\n' % (self.name, self.name),
+        }
         if ci.get('network_config'):
             files['network-config'] = ci['network_config']
         digest = hashlib.sha256()
@@ -151,8 +170,9 @@ class DomainManager(object):
         try:
             return self.conn.storagePoolLookupByName(name)
         except Exception:
-            raise LibvirtModuleError('Storage pool %s does not exist; define it first (libvirt_pool or the '
-                                     'vm_provision role).' % name)
+            raise LibvirtModuleError(
+                'Storage pool %s does not exist; define it first (libvirt_pool or the ' 'vm_provision role).' % name
+            )
 
     def _volume(self, vol):
         try:
@@ -176,7 +196,7 @@ class DomainManager(object):
                 continue
             vol = dict(pool=disk['pool'], name=disk['volume'])
             existing = self._volume(vol)
-            capacity = int(create['capacity_gb']) * 1024 ** 3
+            capacity = int(create['capacity_gb']) * 1024**3
             if existing is None:
                 self._act('create volume %s/%s' % (vol['pool'], vol['name']))
                 if not self.check_mode:
@@ -211,8 +231,9 @@ class DomainManager(object):
         try:
             self._pool(vol['pool']).createXML(ET.tostring(root, encoding='unicode'), 0)
         except Exception as exc:
-            raise LibvirtModuleError('Cannot create volume %s in pool %s: %s.'
-                                     % (vol['name'], vol['pool'], error_text(exc)))
+            raise LibvirtModuleError(
+                'Cannot create volume %s in pool %s: %s.' % (vol['name'], vol['pool'], error_text(exc))
+            )
         self._created_volumes.append(vol)
 
     def _write_seed(self, vol, files, existing):
@@ -224,16 +245,19 @@ class DomainManager(object):
                 with open(os.path.join(tmp, key), 'w') as handle:
                     handle.write(text)
             iso = os.path.join(tmp, 'seed.iso')
-            args = ['-output', iso, '-volid', 'cidata', '-joliet', '-rock'] + \
-                [os.path.join(tmp, key) for key in sorted(files)]
+            args = ['-output', iso, '-volid', 'cidata', '-joliet', '-rock'] + [
+                os.path.join(tmp, key) for key in sorted(files)
+            ]
             tool = None
             for candidate in (['genisoimage'], ['mkisofs'], ['xorriso', '-as', 'mkisofs']):
                 if shutil.which(candidate[0]):
                     tool = candidate
                     break
             if tool is None:
-                raise LibvirtModuleError('Building a cloud-init seed needs genisoimage or xorriso on the hypervisor '
-                                         '(apt-get install genisoimage).')
+                raise LibvirtModuleError(
+                    'Building a cloud-init seed needs genisoimage or xorriso on the hypervisor '
+                    '(apt-get install genisoimage).'
+                )
             rc, _out, err = self.run_command(tool + args)
             if rc != 0:
                 raise LibvirtModuleError('Building the cloud-init seed of %s failed: %s' % (self.name, err.strip()))
@@ -282,7 +306,7 @@ class DomainManager(object):
         offset = 0
         while offset < len(data):
             # virStreamSend may take less than it is given (at most 256 KiB a message): send the rest.
-            sent = stream.send(data[offset:offset + 65536])
+            sent = stream.send(data[offset : offset + 65536])
             if sent < 0:
                 stream.abort()
                 raise LibvirtModuleError('Uploading the cloud-init seed of %s failed.' % self.name)
@@ -319,7 +343,8 @@ class DomainManager(object):
             if plan_changes or self._state_change_needed(self.state_of(dom), state):
                 raise LibvirtModuleError(
                     'Domain %s was not created by hyperscaler.workstation (it has no ownership mark); refusing to '
-                    'change it. Set adopt: true to take it over, or choose another name.' % self.name)
+                    'change it. Set adopt: true to take it over, or choose another name.' % self.name
+                )
             self.result['state'] = STATE_NAMES.get(self.state_of(dom))
             return self.result
         try:
@@ -462,7 +487,8 @@ class DomainManager(object):
             return
         raise LibvirtModuleError(
             'Domain %s did not shut down within %d s. Raise shutdown_timeout, check that the guest handles ACPI or '
-            'runs qemu-guest-agent, or set force: true to power it off.' % (self.name, timeout))
+            'runs qemu-guest-agent, or set force: true to power it off.' % (self.name, timeout)
+        )
 
     def _converge_autostart(self, dom):
         autostart = self.params.get('autostart')
@@ -481,7 +507,8 @@ class DomainManager(object):
         if not owned and not self.params.get('adopt'):
             raise LibvirtModuleError(
                 'Domain %s was not created by hyperscaler.workstation (it has no ownership mark); refusing to '
-                'remove it. Set adopt: true to remove it anyway (its volumes are kept).' % self.name)
+                'remove it. Set adopt: true to remove it anyway (its volumes are kept).' % self.name
+            )
         volumes = read_owner(current_root)[1] if owned else []
         if self.params.get('_diff'):
             self.diff['before'] = libvirt_xml.to_string(current_root) + '\n'

@@ -10,6 +10,7 @@ No Ansible imports: tests/gpu/check_real_gpu.py uses it standalone.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import ctypes
@@ -108,8 +109,12 @@ class NvmlAdapter(object):
             info = self.nvml.nvmlDeviceGetGpuInstanceProfileInfo(handle, nvml_profile)
         except self.error_class:
             return None
-        return {"id": info.id, "slice_count": info.sliceCount,
-                "instance_count": info.instanceCount, "memory_mb": info.memorySizeMB}
+        return {
+            "id": info.id,
+            "slice_count": info.sliceCount,
+            "instance_count": info.instanceCount,
+            "memory_mb": info.memorySizeMB,
+        }
 
     def possible_placements(self, handle, profile_id):
         """[(start, size)] for a GPU-instance profile id."""
@@ -131,8 +136,7 @@ class NvmlAdapter(object):
 
     def gpu_instance_info(self, gi):
         info = self.nvml.nvmlGpuInstanceGetInfo(gi)
-        return {"id": info.id, "profile_id": info.profileId,
-                "start": info.placement.start, "size": info.placement.size}
+        return {"id": info.id, "profile_id": info.profileId, "start": info.placement.start, "size": info.placement.size}
 
     def create_gpu_instance(self, handle, profile_id, start, size):
         placement = self.nvml.c_nvmlGpuInstancePlacement_t()

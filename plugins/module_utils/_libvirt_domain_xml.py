@@ -7,13 +7,18 @@ Pure functions: no libvirt connection, so they are unit-tested directly.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (
-    LibvirtModuleError, MANAGED_BY, OWNER_NS, OWNER_PREFIX, OWNER_TAG,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
+    LibvirtModuleError,
+    MANAGED_BY,
+    OWNER_NS,
+    OWNER_PREFIX,
+    OWNER_TAG,
 )
 
 ET.register_namespace(OWNER_PREFIX, OWNER_NS)
@@ -28,7 +33,8 @@ def parse_pci(address):
     match = _PCI.match(str(address).strip())
     if not match:
         raise LibvirtModuleError(
-            'PCI address %r is not in the form 0000:01:00.0 (domain:bus:slot.function).' % (address,))
+            'PCI address %r is not in the form 0000:01:00.0 (domain:bus:slot.function).' % (address,)
+        )
     dom, bus, slot, func = match.groups()
     return int(dom or '0', 16), int(bus, 16), int(slot, 16), int(func, 16)
 
@@ -41,8 +47,7 @@ def _sub(parent, tag, text=None, **attrs):
 
 
 def _pci_address(parent, dom, bus, slot, func, multifunction=False):
-    attrs = dict(type='pci', domain='0x%04x' % dom, bus='0x%02x' % bus, slot='0x%02x' % slot,
-                 function='0x%x' % func)
+    attrs = dict(type='pci', domain='0x%04x' % dom, bus='0x%02x' % bus, slot='0x%02x' % slot, function='0x%x' % func)
     if multifunction:
         attrs['multifunction'] = 'on'
     return _sub(parent, 'address', **attrs)
@@ -107,13 +112,25 @@ def _disk(devices, disk):
     device = disk.get('device') or 'disk'
     if disk.get('pool') and disk.get('volume'):
         elem = _sub(devices, 'disk', type='volume', device=device)
-        _sub(elem, 'driver', name='qemu', type=disk.get('format') or 'qcow2',
-             cache=disk.get('cache'), discard='unmap' if disk.get('discard') else None)
+        _sub(
+            elem,
+            'driver',
+            name='qemu',
+            type=disk.get('format') or 'qcow2',
+            cache=disk.get('cache'),
+            discard='unmap' if disk.get('discard') else None,
+        )
         _sub(elem, 'source', pool=disk['pool'], volume=disk['volume'])
     elif disk.get('path'):
         elem = _sub(devices, 'disk', type='file', device=device)
-        _sub(elem, 'driver', name='qemu', type=disk.get('format') or 'qcow2',
-             cache=disk.get('cache'), discard='unmap' if disk.get('discard') else None)
+        _sub(
+            elem,
+            'driver',
+            name='qemu',
+            type=disk.get('format') or 'qcow2',
+            cache=disk.get('cache'),
+            discard='unmap' if disk.get('discard') else None,
+        )
         _sub(elem, 'source', file=disk['path'])
     else:
         raise LibvirtModuleError('Disk %s needs either path, or pool and volume.' % disk.get('dev'))
@@ -152,8 +169,9 @@ def build_domain_xml(name, spec, owner=None):
         tune = _sub(root, 'cputune')
         for pin in pinning:
             if int(pin['vcpu']) >= vcpus:
-                raise LibvirtModuleError('cpu_pinning names vCPU %s but domain %s has %d vCPUs.'
-                                         % (pin['vcpu'], name, vcpus))
+                raise LibvirtModuleError(
+                    'cpu_pinning names vCPU %s but domain %s has %d vCPUs.' % (pin['vcpu'], name, vcpus)
+                )
             _sub(tune, 'vcpupin', vcpu=pin['vcpu'], cpuset=pin['cpuset'])
         if spec.get('emulator_cpuset'):
             _sub(tune, 'emulatorpin', cpuset=spec['emulator_cpuset'])
@@ -182,23 +200,35 @@ def build_domain_xml(name, spec, owner=None):
         if cpu.get('model'):
             _sub(cpu_elem, 'model', cpu['model'], fallback='allow')
         if topo:
-            sockets, cores, threads = int(cpu.get('sockets') or 1), int(cpu.get('cores') or 1), \
-                int(cpu.get('threads') or 1)
+            sockets, cores, threads = (
+                int(cpu.get('sockets') or 1),
+                int(cpu.get('cores') or 1),
+                int(cpu.get('threads') or 1),
+            )
             if sockets * cores * threads != vcpus:
                 raise LibvirtModuleError(
                     'CPU topology of domain %s: sockets %d x cores %d x threads %d is %d, not vcpus %d.'
-                    % (name, sockets, cores, threads, sockets * cores * threads, vcpus))
+                    % (name, sockets, cores, threads, sockets * cores * threads, vcpus)
+                )
             _sub(cpu_elem, 'topology', sockets=sockets, dies=None, cores=cores, threads=threads)
         if numa:
             cells = _sub(cpu_elem, 'numa')
             total = 0
             for cell in numa:
                 total += int(cell['memory_mb'])
-                _sub(cells, 'cell', id=cell['id'], cpus=cell['cpus'], memory=int(cell['memory_mb']) * 1024,
-                     unit='KiB', memAccess='shared' if cell.get('shared') else None)
+                _sub(
+                    cells,
+                    'cell',
+                    id=cell['id'],
+                    cpus=cell['cpus'],
+                    memory=int(cell['memory_mb']) * 1024,
+                    unit='KiB',
+                    memAccess='shared' if cell.get('shared') else None,
+                )
             if total != int(spec['memory_mb']):
-                raise LibvirtModuleError('The NUMA cells of domain %s add up to %d MiB, not memory_mb %s.'
-                                         % (name, total, spec['memory_mb']))
+                raise LibvirtModuleError(
+                    'The NUMA cells of domain %s add up to %d MiB, not memory_mb %s.' % (name, total, spec['memory_mb'])
+                )
     _sub(root, 'clock', offset='utc')
     _sub(root, 'on_poweroff', 'destroy')
     _sub(root, 'on_reboot', 'restart')
@@ -232,8 +262,14 @@ def build_domain_xml(name, spec, owner=None):
     for mdev in spec.get('mdevs') or []:
         if not _UUID.match(str(mdev.get('uuid', ''))):
             raise LibvirtModuleError('mdev uuid %r of domain %s is not a UUID.' % (mdev.get('uuid'), name))
-        elem = _sub(devices, 'hostdev', mode='subsystem', type='mdev', model=mdev.get('model') or 'vfio-pci',
-                    display='on' if mdev.get('display') else 'off')
+        elem = _sub(
+            devices,
+            'hostdev',
+            mode='subsystem',
+            type='mdev',
+            model=mdev.get('model') or 'vfio-pci',
+            display='on' if mdev.get('display') else 'off',
+        )
         source = _sub(elem, 'source')
         _sub(source, 'address', uuid=mdev['uuid'].lower())
     serial = _sub(devices, 'serial', type='pty')

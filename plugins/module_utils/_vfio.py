@@ -4,14 +4,20 @@
 """Bind PCI devices to vfio-pci and back, with safety checks before any write."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import json
 import os
 import re
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import (
-    HostError, PciSysfs, ProcScanner, describe_holders, normalize_address, slot_of,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import (
+    HostError,
+    PciSysfs,
+    ProcScanner,
+    describe_holders,
+    normalize_address,
+    slot_of,
 )
 
 VFIO = "vfio-pci"
@@ -24,8 +30,7 @@ class VfioBinder(object):
     (``/etc/driverctl.d``); state_dir: where the original driver is recorded.
     """
 
-    def __init__(self, sysfs, proc, persist_dir="/etc/driverctl.d",
-                 state_dir="/var/lib/hyperscaler-workstation/vfio"):
+    def __init__(self, sysfs, proc, persist_dir="/etc/driverctl.d", state_dir="/var/lib/hyperscaler-workstation/vfio"):
         self.sysfs = sysfs
         self.proc = proc
         self.persist_dir = persist_dir
@@ -42,8 +47,7 @@ class VfioBinder(object):
         for addr in requested:
             addr = normalize_address(addr)
             if not self.sysfs.exists(addr):
-                raise HostError("PCI device %s does not exist under %s." % (
-                    addr, self.sysfs.dev_path(addr)))
+                raise HostError("PCI device %s does not exist under %s." % (addr, self.sysfs.dev_path(addr)))
             if addr not in addrs:
                 addrs.append(addr)
         slots = set(slot_of(a) for a in addrs)
@@ -51,8 +55,10 @@ class VfioBinder(object):
         for addr in addrs:
             group = self.sysfs.iommu_group(addr)
             if group is None:
-                raise HostError("PCI device %s has no IOMMU group; enable the IOMMU (intel_iommu=on or "
-                                "amd_iommu=on iommu=pt on the kernel command line) and reboot." % addr)
+                raise HostError(
+                    "PCI device %s has no IOMMU group; enable the IOMMU (intel_iommu=on or "
+                    "amd_iommu=on iommu=pt on the kernel command line) and reboot." % addr
+                )
             for member in self.sysfs.group_members(group):
                 if member in result:
                     continue
@@ -65,7 +71,8 @@ class VfioBinder(object):
                     "IOMMU group %s of %s also holds %s (class %s), which was not requested; passing "
                     "it through would take it from the host too. Add it to 'devices' if that is "
                     "intended, or move the GPU to a slot with its own group (or enable ACS)."
-                    % (group, addr, member, self.sysfs.pci_class(member)))
+                    % (group, addr, member, self.sysfs.pci_class(member))
+                )
         return result
 
     def _persist_file(self, addr):
@@ -93,22 +100,30 @@ class VfioBinder(object):
     def check_safe_to_bind(self, addrs):
         """Refuse (HostError) before any write."""
         if not self.sysfs.iommu_enabled():
-            raise HostError("The IOMMU is off (no entries in %s); add intel_iommu=on (Intel) or amd_iommu=on "
-                            "(AMD) and iommu=pt to the kernel command line, enable VT-d/AMD-Vi in the "
-                            "firmware and reboot." % self.sysfs.path("kernel", "iommu_groups"))
+            raise HostError(
+                "The IOMMU is off (no entries in %s); add intel_iommu=on (Intel) or amd_iommu=on "
+                "(AMD) and iommu=pt to the kernel command line, enable VT-d/AMD-Vi in the "
+                "firmware and reboot." % self.sysfs.path("kernel", "iommu_groups")
+            )
         if not self.sysfs.driver_loaded(VFIO):
-            raise HostError("The vfio-pci driver is not loaded; run 'modprobe vfio-pci' (and add it to "
-                            "/etc/modules-load.d) first.")
+            raise HostError(
+                "The vfio-pci driver is not loaded; run 'modprobe vfio-pci' (and add it to "
+                "/etc/modules-load.d) first."
+            )
         for addr in addrs:
             if self.sysfs.driver(addr) == VFIO:
                 continue
             if self.sysfs.attr(addr, "boot_vga") == "1":
-                raise HostError("%s is the boot VGA device (it drives the host console); refusing to take it "
-                                "from the host. Pass through a GPU that does not drive the display." % addr)
+                raise HostError(
+                    "%s is the boot VGA device (it drives the host console); refusing to take it "
+                    "from the host. Pass through a GPU that does not drive the display." % addr
+                )
             holders = self.holders(addr)
             if holders:
-                raise HostError("%s is in use: %s. Stop those processes (or the display manager / "
-                                "nvidia-persistenced) and retry." % (addr, describe_holders(holders)))
+                raise HostError(
+                    "%s is in use: %s. Stop those processes (or the display manager / "
+                    "nvidia-persistenced) and retry." % (addr, describe_holders(holders))
+                )
 
     def holders(self, addr):
         """Processes that hold this device open (nvidia or DRM nodes)."""
@@ -130,8 +145,13 @@ class VfioBinder(object):
             modeset = _read_flag(self.sysfs.path("module", "nvidia_drm", "parameters", "modeset"))
             fb_dir = self.sysfs.dev_path(addr, "graphics")
             if driver == "nvidia" and modeset and os.path.isdir(fb_dir) and os.listdir(fb_dir):
-                found.append((0, "nvidia_drm", "/dev/%s (framebuffer console, nvidia_drm modeset=1)"
-                              % sorted(os.listdir(fb_dir))[0]))
+                found.append(
+                    (
+                        0,
+                        "nvidia_drm",
+                        "/dev/%s (framebuffer console, nvidia_drm modeset=1)" % sorted(os.listdir(fb_dir))[0],
+                    )
+                )
         return found
 
     def plan(self, devices, state="bound", persistent=False):
@@ -139,15 +159,23 @@ class VfioBinder(object):
         actions = []
         if state == "bound":
             if not self.sysfs.iommu_enabled():
-                self.check_safe_to_bind([])   # raises the IOMMU message
+                self.check_safe_to_bind([])  # raises the IOMMU message
             addrs = self.expand(devices)
             for addr in addrs:
                 cur = self.device_state(addr)
                 needs_bind = cur["driver"] != VFIO or cur["driver_override"] != VFIO
                 needs_persist = persistent and cur["persistent_override"] != VFIO
                 if needs_bind or needs_persist:
-                    actions.append({"pci_address": addr, "action": "bind", "from_driver": cur["driver"],
-                                    "to_driver": VFIO, "bind": needs_bind, "persist": needs_persist})
+                    actions.append(
+                        {
+                            "pci_address": addr,
+                            "action": "bind",
+                            "from_driver": cur["driver"],
+                            "to_driver": VFIO,
+                            "bind": needs_bind,
+                            "persist": needs_persist,
+                        }
+                    )
         else:
             addrs = []
             for addr in devices:
@@ -158,8 +186,7 @@ class VfioBinder(object):
                     addrs.append(addr)
                 group = self.sysfs.iommu_group(addr)
                 for member in self.sysfs.group_members(group) if group else []:
-                    if member not in addrs and slot_of(member) == slot_of(addr) and \
-                            self.sysfs.driver(member) == VFIO:
+                    if member not in addrs and slot_of(member) == slot_of(addr) and self.sysfs.driver(member) == VFIO:
                         addrs.append(member)
             for addr in addrs:
                 cur = self.device_state(addr)
@@ -167,8 +194,16 @@ class VfioBinder(object):
                 on_vfio = cur["driver"] == VFIO or cur["driver_override"] == VFIO
                 drop_persist = cur["persistent_override"] is not None
                 if on_vfio or drop_persist:
-                    actions.append({"pci_address": addr, "action": "unbind", "from_driver": cur["driver"],
-                                    "to_driver": original, "bind": on_vfio, "persist": drop_persist})
+                    actions.append(
+                        {
+                            "pci_address": addr,
+                            "action": "unbind",
+                            "from_driver": cur["driver"],
+                            "to_driver": original,
+                            "bind": on_vfio,
+                            "persist": drop_persist,
+                        }
+                    )
         return addrs, actions
 
     def _recorded(self, addr):
@@ -196,8 +231,9 @@ class VfioBinder(object):
         if self.sysfs.driver(addr) != VFIO:
             self.sysfs.write(self.sysfs.path("bus", "pci", "drivers_probe"), addr)
         if self.sysfs.driver(addr) != VFIO:
-            raise HostError("%s did not bind to vfio-pci (driver now: %s); check dmesg." % (
-                addr, self.sysfs.driver(addr) or "none"))
+            raise HostError(
+                "%s did not bind to vfio-pci (driver now: %s); check dmesg." % (addr, self.sysfs.driver(addr) or "none")
+            )
 
     def _unbind_one(self, addr, original):
         current = self.sysfs.driver(addr)
@@ -270,6 +306,11 @@ def _read_flag(path):
         return False
 
 
-def binder_for(sysfs_root="/sys", proc_root="/proc", persist_dir="/etc/driverctl.d",
-               state_dir="/var/lib/hyperscaler-workstation/vfio", timeout=10.0):
+def binder_for(
+    sysfs_root="/sys",
+    proc_root="/proc",
+    persist_dir="/etc/driverctl.d",
+    state_dir="/var/lib/hyperscaler-workstation/vfio",
+    timeout=10.0,
+):
     return VfioBinder(PciSysfs(sysfs_root, timeout), ProcScanner(proc_root), persist_dir, state_dir)

@@ -8,6 +8,7 @@ subclasses override :meth:`PciSysfs._raw_write` to simulate the kernel.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import os
@@ -55,7 +56,7 @@ class PciSysfs(object):
     def __init__(self, root="/sys", write_timeout=10.0):
         self.root = root
         self.write_timeout = write_timeout
-        self.writes = []   # (path relative to root, value) of every write done
+        self.writes = []  # (path relative to root, value) of every write done
 
     # ---- paths
     def path(self, *parts):
@@ -184,9 +185,10 @@ class PciSysfs(object):
         rel = os.path.relpath(path, self.root)
         self.writes.append((rel, value))
         if thread.is_alive():
-            raise HostError("Writing '%s' to %s did not finish within %s seconds; the device is "
-                            "probably still in use (stop the processes or VMs that use it and retry)."
-                            % (value.strip(), rel, limit))
+            raise HostError(
+                "Writing '%s' to %s did not finish within %s seconds; the device is "
+                "probably still in use (stop the processes or VMs that use it and retry)." % (value.strip(), rel, limit)
+            )
         if "error" in outcome:
             raise HostError("Writing '%s' to %s failed: %s." % (value.strip(), rel, outcome["error"]))
 

@@ -4,12 +4,14 @@
 """Shared pieces of the libvirt modules: the guarded import, connections, the ownership mark."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import traceback
 
 try:
     import libvirt
+
     HAS_LIBVIRT = True
     LIBVIRT_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - depends on the host
@@ -42,7 +44,8 @@ def connect(uri, opener=None):
     except libvirt.libvirtError as exc:
         raise LibvirtModuleError(
             'Cannot connect to libvirt at %s: %s. Is libvirtd running (systemctl start libvirtd, or '
-            'tests/helpers/libvirtd.sh on hosts without systemd)?' % (uri, error_text(exc)))
+            'tests/helpers/libvirtd.sh on hosts without systemd)?' % (uri, error_text(exc))
+        )
 
 
 def quiet():

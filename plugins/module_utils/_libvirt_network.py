@@ -9,17 +9,23 @@ is active, reports ``restart_required`` (or restarts it when asked).
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import ipaddress
 import xml.etree.ElementTree as ET
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_common import (
-    HAS_LIBVIRT, LibvirtModuleError, MANAGED_BY, NETWORK_MARK_NAME, error_text, libvirt,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
+    HAS_LIBVIRT,
+    LibvirtModuleError,
+    MANAGED_BY,
+    NETWORK_MARK_NAME,
+    error_text,
+    libvirt,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import libvirt_xml
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _libvirt_xml as libvirt_xml
 
-XML_INACTIVE = 1                 # VIR_NETWORK_XML_INACTIVE
+XML_INACTIVE = 1  # VIR_NETWORK_XML_INACTIVE
 UPDATE_MODIFY, UPDATE_DELETE, UPDATE_ADD_LAST = 1, 2, 3
 SECTION_DHCP_HOST, SECTION_DNS_HOST = 4, 10
 AFFECT_LIVE, AFFECT_CONFIG = 1, 2
@@ -61,8 +67,10 @@ def build_network_xml(name, spec):
         for host in hosts:
             address = ipaddress.ip_address(host['ip'])
             if address not in iface.network:
-                raise LibvirtModuleError('DHCP host %s (%s) is outside network %s.'
-                                         % (host.get('name') or host['mac'], host['ip'], iface.network))
+                raise LibvirtModuleError(
+                    'DHCP host %s (%s) is outside network %s.'
+                    % (host.get('name') or host['mac'], host['ip'], iface.network)
+                )
             if host['mac'].lower() in seen:
                 raise LibvirtModuleError('MAC %s is given to two DHCP hosts of network %s.' % (host['mac'], name))
             seen.add(host['mac'].lower())
@@ -132,8 +140,9 @@ class NetworkManager(object):
             if root.tag != 'network':
                 raise LibvirtModuleError('The xml option must hold a <network> definition.')
             if root.findtext('name') not in (None, self.name):
-                raise LibvirtModuleError('The xml names network %s but the name option is %s.'
-                                         % (root.findtext('name'), self.name))
+                raise LibvirtModuleError(
+                    'The xml names network %s but the name option is %s.' % (root.findtext('name'), self.name)
+                )
             dns = root.find('dns')
             if dns is None:
                 dns = ET.SubElement(root, 'dns')
@@ -152,11 +161,16 @@ class NetworkManager(object):
         self.result['owned'] = owned
         if net is not None and not owned and not self.params.get('adopt'):
             wanted = self.wanted()
-            if state == 'absent' or (wanted is not None and not libvirt_xml.same(current, wanted)) or \
-                    (state == 'active' and not net.isActive()) or (state == 'inactive' and net.isActive()):
+            if (
+                state == 'absent'
+                or (wanted is not None and not libvirt_xml.same(current, wanted))
+                or (state == 'active' and not net.isActive())
+                or (state == 'inactive' and net.isActive())
+            ):
                 raise LibvirtModuleError(
                     'Network %s was not created by hyperscaler.workstation (no ownership mark); refusing to change '
-                    'it. Set adopt: true to take it over, or choose another name.' % self.name)
+                    'it. Set adopt: true to take it over, or choose another name.' % self.name
+                )
             self.result['active'] = bool(net.isActive())
             return self.result
         if state == 'absent':
@@ -193,8 +207,7 @@ class NetworkManager(object):
         try:
             return self.conn.networkDefineXML(ET.tostring(root, encoding='unicode'))
         except Exception as exc:
-            raise LibvirtModuleError('libvirt refused the definition of network %s: %s.'
-                                     % (self.name, error_text(exc)))
+            raise LibvirtModuleError('libvirt refused the definition of network %s: %s.' % (self.name, error_text(exc)))
 
     def _update(self, net, current, wanted, state):
         same, before, after = libvirt_xml.compare(current, wanted)
@@ -205,8 +218,10 @@ class NetworkManager(object):
         if libvirt_xml.same(_strip_hosts(current), _strip_hosts(wanted)):
             # Only DHCP hosts and DNS names differ: update in place, live too.
             flags = AFFECT_CONFIG | (AFFECT_LIVE if active else 0)
-            for path, section, label in (('ip/dhcp', SECTION_DHCP_HOST, 'DHCP host'),
-                                         ('dns', SECTION_DNS_HOST, 'DNS host')):
+            for path, section, label in (
+                ('ip/dhcp', SECTION_DHCP_HOST, 'DHCP host'),
+                ('dns', SECTION_DNS_HOST, 'DNS host'),
+            ):
                 have, want = _hosts(current, path), _hosts(wanted, path)
                 for key in [k for k in have if k not in want or not libvirt_xml.same(have[k], want[k])]:
                     self._act('remove %s %s' % (label, ' '.join(str(k) for k in key[1:])))
@@ -251,7 +266,8 @@ class NetworkManager(object):
                 except Exception as exc:
                     raise LibvirtModuleError(
                         'Network %s did not start: %s. Is the bridge name or the subnet already in use on this '
-                        'host (ip -br addr)?' % (self.name, error_text(exc)))
+                        'host (ip -br addr)?' % (self.name, error_text(exc))
+                    )
         elif state == 'inactive' and active:
             self._act('stop network %s' % self.name)
             if not self.check_mode:

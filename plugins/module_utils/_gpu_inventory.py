@@ -4,14 +4,18 @@
 """Describe the display/3D PCI devices of a host (the logic of gpu_info)."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import os
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.pci import (
-    CLASS_AUDIO, CLASS_DISPLAY, PciSysfs, slot_of,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import (
+    CLASS_AUDIO,
+    CLASS_DISPLAY,
+    PciSysfs,
+    slot_of,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import mig_tables
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
 
 VENDORS = {"10de": "NVIDIA", "1002": "AMD", "8086": "Intel", "1af4": "Red Hat (virtio)", "1234": "QEMU"}
 
@@ -24,8 +28,9 @@ class GpuInventory(object):
         self.nvml = nvml
 
     def gpus(self):
-        return [self.describe(a) for a in self.sysfs.list_devices()
-                if self.sysfs.pci_class(a).startswith(CLASS_DISPLAY)]
+        return [
+            self.describe(a) for a in self.sysfs.list_devices() if self.sysfs.pci_class(a).startswith(CLASS_DISPLAY)
+        ]
 
     def describe(self, addr):
         s = self.sysfs
@@ -37,15 +42,17 @@ class GpuInventory(object):
         for member in members:
             if member == addr:
                 continue
-            others.append({
-                "pci_address": member,
-                "class": s.pci_class(member),
-                "vendor_id": s.hex_id(member, "vendor"),
-                "device_id": s.hex_id(member, "device"),
-                "driver": s.driver(member),
-                "bridge": s.is_bridge(member),
-                "same_slot": slot_of(member) == slot_of(addr),
-            })
+            others.append(
+                {
+                    "pci_address": member,
+                    "class": s.pci_class(member),
+                    "vendor_id": s.hex_id(member, "vendor"),
+                    "device_id": s.hex_id(member, "device"),
+                    "driver": s.driver(member),
+                    "bridge": s.is_bridge(member),
+                    "same_slot": slot_of(member) == slot_of(addr),
+                }
+            )
         mig_model = mig_tables.model_for_device_id(device) if vendor == "10de" else None
         name = mig_tables.device_name(device) if vendor == "10de" else None
         driver = s.driver(addr)
@@ -92,32 +99,40 @@ class GpuInventory(object):
             return []
         out = []
         for name in names:
-            out.append({
-                "type": name,
-                "name": self.sysfs.attr(addr, "mdev_supported_types/%s/name" % name),
-                "available_instances": self.sysfs.int_attr(addr, "mdev_supported_types/%s/available_instances" % name),
-            })
+            out.append(
+                {
+                    "type": name,
+                    "name": self.sysfs.attr(addr, "mdev_supported_types/%s/name" % name),
+                    "available_instances": self.sysfs.int_attr(
+                        addr, "mdev_supported_types/%s/available_instances" % name
+                    ),
+                }
+            )
         return out
 
     @staticmethod
     def snippet(info):
         """A ready-to-paste cluster.yaml ``pcie_passthrough`` block for this GPU."""
-        devices = [{
-            "pci_address": info["pci_address"],
-            "device_type": "gpu",
-            "vendor_id": info["vendor_id"],
-            "device_id": info["device_id"],
-            "iommu_group": info["iommu_group"],
-        }]
+        devices = [
+            {
+                "pci_address": info["pci_address"],
+                "device_type": "gpu",
+                "vendor_id": info["vendor_id"],
+                "device_id": info["device_id"],
+                "iommu_group": info["iommu_group"],
+            }
+        ]
         for other in info["iommu_group_members"]:
             if other["same_slot"] and not other["bridge"]:
-                devices.append({
-                    "pci_address": other["pci_address"],
-                    "device_type": "other",
-                    "vendor_id": other["vendor_id"],
-                    "device_id": other["device_id"],
-                    "iommu_group": info["iommu_group"],
-                })
+                devices.append(
+                    {
+                        "pci_address": other["pci_address"],
+                        "device_type": "other",
+                        "vendor_id": other["vendor_id"],
+                        "device_id": other["device_id"],
+                        "iommu_group": info["iommu_group"],
+                    }
+                )
         return {"pcie_passthrough": {"enabled": True, "devices": devices}}
 
 

@@ -4,13 +4,16 @@
 """Read-only views of libvirt domains for ``libvirt_domain_info``: ownership, labels, resources, devices."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_domain import (
-    STATE_NAMES, XML_INACTIVE, _is_active,
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain import (
+    STATE_NAMES,
+    XML_INACTIVE,
+    _is_active,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils.libvirt_domain_xml import read_owner
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import libvirt_xml
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain_xml import read_owner
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _libvirt_xml as libvirt_xml
 
 
 def describe(dom):
@@ -27,9 +30,13 @@ def describe(dom):
     for nic in root.findall('devices/interface'):
         mac = nic.find('mac')
         source = nic.find('source')
-        interfaces.append(dict(mac=mac.get('address') if mac is not None else None,
-                               network=source.get('network') if source is not None else None,
-                               bridge=source.get('bridge') if source is not None else None))
+        interfaces.append(
+            dict(
+                mac=mac.get('address') if mac is not None else None,
+                network=source.get('network') if source is not None else None,
+                bridge=source.get('bridge') if source is not None else None,
+            )
+        )
     hostdevs = []
     for dev in root.findall('devices/hostdev'):
         addr = dev.find('source/address')
@@ -38,24 +45,41 @@ def describe(dom):
         if dev.get('type') == 'mdev':
             hostdevs.append('mdev:%s' % addr.get('uuid'))
         else:
-            hostdevs.append('%04x:%02x:%02x.%x' % tuple(int(addr.get(k), 16) for k in
-                                                        ('domain', 'bus', 'slot', 'function')))
+            hostdevs.append(
+                '%04x:%02x:%02x.%x' % tuple(int(addr.get(k), 16) for k in ('domain', 'bus', 'slot', 'function'))
+            )
     disks = []
     for disk in root.findall('devices/disk'):
         source = disk.find('source')
         target = disk.find('target')
         if source is None:
             continue
-        disks.append(dict(dev=target.get('dev') if target is not None else None,
-                          pool=source.get('pool'), volume=source.get('volume'), path=source.get('file')))
+        disks.append(
+            dict(
+                dev=target.get('dev') if target is not None else None,
+                pool=source.get('pool'),
+                volume=source.get('volume'),
+                path=source.get('file'),
+            )
+        )
     try:
         autostart = bool(dom.autostart())
     except Exception:
         autostart = False
     return dict(
-        name=dom.name(), uuid=dom.UUIDString(), state=STATE_NAMES.get(state, 'unknown'), active=active,
-        domain_type=root.get('type'), vcpus=int(root.findtext('vcpu') or 0), memory_mb=memory_kib // 1024,
-        owned=owned, labels=labels, volumes=volumes, interfaces=interfaces, hostdevs=hostdevs, disks=disks,
+        name=dom.name(),
+        uuid=dom.UUIDString(),
+        state=STATE_NAMES.get(state, 'unknown'),
+        active=active,
+        domain_type=root.get('type'),
+        vcpus=int(root.findtext('vcpu') or 0),
+        memory_mb=memory_kib // 1024,
+        owned=owned,
+        labels=labels,
+        volumes=volumes,
+        interfaces=interfaces,
+        hostdevs=hostdevs,
+        disks=disks,
         autostart=autostart,
     )
 

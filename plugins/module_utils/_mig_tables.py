@@ -14,12 +14,15 @@ Every board has 8 memory slices and 7 compute slices.  A placement is
 and that ``nvidia-smi mig -lgip`` prints in its ``ID`` column (also the
 argument of the placement/create calls).
 
-This file imports nothing from Ansible so that standalone tools
+This file imports nothing from Ansible (only the GPU table beside it) so that standalone tools
 (tests/gpu/check_real_gpu.py) can use it.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
 
 MEMORY_SLICES = 8
 COMPUTE_SLICES = 7
@@ -30,18 +33,18 @@ NVML_GI_2_SLICE = 1
 NVML_GI_3_SLICE = 2
 NVML_GI_4_SLICE = 3
 NVML_GI_7_SLICE = 4
-NVML_GI_1_SLICE_REV1 = 7   # 1g + media extensions (+me)
-NVML_GI_1_SLICE_REV2 = 9   # 1g with two memory slices
+NVML_GI_1_SLICE_REV1 = 7  # 1g + media extensions (+me)
+NVML_GI_1_SLICE_REV2 = 9  # 1g with two memory slices
 
 # NVML_COMPUTE_INSTANCE_PROFILE_* for a compute instance that spans the whole GI
 CI_PROFILE_FOR_COMPUTE_SLICES = {1: 0, 2: 1, 3: 2, 4: 3, 7: 4}
 
-_ONE = [(s, 1) for s in range(7)]          # {0,1,2,3,4,5,6}:1
+_ONE = [(s, 1) for s in range(7)]  # {0,1,2,3,4,5,6}:1
 _TWO_ANY = [(0, 2), (2, 2), (4, 2), (6, 2)]  # {0,2,4,6}:2
-_TWO = [(0, 2), (2, 2), (4, 2)]              # {0,2,4}:2
-_FOUR = [(0, 4), (4, 4)]                     # {0,4}:4
-_FOUR_LOW = [(0, 4)]                         # {0}:4
-_EIGHT = [(0, 8)]                            # {0}:8
+_TWO = [(0, 2), (2, 2), (4, 2)]  # {0,2,4}:2
+_FOUR = [(0, 4), (4, 4)]  # {0,4}:4
+_FOUR_LOW = [(0, 4)]  # {0}:4
+_EIGHT = [(0, 8)]  # {0}:8
 
 
 def _profiles(mem_names):
@@ -98,63 +101,20 @@ MIG_MODELS = {
     },
 }
 
-# PCI device id (vendor 10de) -> MIG model
-_DEVICE_IDS = {
-    "20b0": "A100-40GB",   # A100 SXM4 40GB
-    "20f1": "A100-40GB",   # A100 PCIe 40GB
-    "20b2": "A100-80GB",   # A100 SXM4 80GB
-    "20b5": "A100-80GB",   # A100 PCIe 80GB
-    "20b3": "A100-80GB",   # A100-SXM-64GB/80GB variant reported by some HGX boards
-    "2330": "H100-80GB",   # H100 SXM5 80GB
-    "2331": "H100-80GB",   # H100 PCIe 80GB
-    "2335": "H200-141GB",  # H200 SXM 141GB
-    "233b": "H200-141GB",  # H200 NVL
-}
-
-# Marketing names of common NVIDIA data-center boards (not all MIG capable)
-DEVICE_NAMES = {
-    "20b0": "NVIDIA A100-SXM4-40GB",
-    "20f1": "NVIDIA A100-PCIE-40GB",
-    "20b2": "NVIDIA A100-SXM4-80GB",
-    "20b5": "NVIDIA A100 80GB PCIe",
-    "20b3": "NVIDIA A100-SXM-64GB",
-    "2330": "NVIDIA H100 80GB HBM3",
-    "2331": "NVIDIA H100 PCIe",
-    "2335": "NVIDIA H200",
-    "233b": "NVIDIA H200 NVL",
-    "20b7": "NVIDIA A30",
-    "2236": "NVIDIA A10",
-    "1eb8": "Tesla T4",
-    "27b8": "NVIDIA L4",
-    "26b9": "NVIDIA L40S",
-    "26b5": "NVIDIA L40",
-}
-
 
 def model_names():
     """Sorted list of the MIG models known here."""
     return sorted(MIG_MODELS)
 
 
-def _norm_id(device_id):
-    if device_id is None:
-        return None
-    text = str(device_id).strip().lower()
-    if text.startswith("0x"):
-        text = text[2:]
-    if ":" in text:          # "10de:2330"
-        text = text.rsplit(":", 1)[-1]
-    return text.zfill(4) if text else None
-
-
 def model_for_device_id(device_id):
     """MIG model name for a PCI device id ("2330", "0x2330", "10de:2330"), or None."""
-    return _DEVICE_IDS.get(_norm_id(device_id))
+    return _gpu_models.mig_model(device_id)
 
 
 def device_name(device_id):
-    """Marketing name for a PCI device id, or None."""
-    return DEVICE_NAMES.get(_norm_id(device_id))
+    """Board name for a PCI device id, or None."""
+    return _gpu_models.board_name(device_id)
 
 
 def model_for_name(name):
@@ -208,15 +168,18 @@ def _expand(model, instances):
             return None, "count of MIG profile '%s' must not be negative" % name
         if name not in profiles:
             valid = sorted(profiles, key=lambda n: (profiles[n]["memory_slices"], profiles[n]["compute_slices"], n))
-            return None, "MIG profile '%s' does not exist on %s; valid profiles: %s" % (
-                name, model, ", ".join(valid))
+            return None, "MIG profile '%s' does not exist on %s; valid profiles: %s" % (name, model, ", ".join(valid))
         counts[name] = counts.get(name, 0) + count
     rows = []
     for name, count in counts.items():
         row = profiles[name]
         if count > row["max_instances"]:
             return None, "%s allows at most %d instance(s) of %s, %d requested" % (
-                model, row["max_instances"], name, count)
+                model,
+                row["max_instances"],
+                name,
+                count,
+            )
         rows.extend([row] * count)
     # larger instances first (memory, then compute), stable by name
     rows.sort(key=lambda r: (-r["memory_slices"], -r["compute_slices"], r["name"]))
@@ -261,17 +224,21 @@ def plan_layout(model, instances):
         return None, "layout needs %d of %d compute slices on %s" % (comp, COMPUTE_SLICES, model)
     result = []
     if not _place(rows, [False] * MEMORY_SLICES, 0, COMPUTE_SLICES, result):
-        return None, ("layout %s cannot be placed on one %s: no combination of the valid "
-                      "placements (start:size over 8 memory slices) avoids overlap" % (
-                          ", ".join(r["name"] for r in rows), model))
-    return [{
-        "profile": row["name"],
-        "profile_id": row["profile_id"],
-        "nvml_profile": row["nvml_profile"],
-        "compute_slices": row["compute_slices"],
-        "start": place["start"],
-        "size": place["size"],
-    } for row, place in result], None
+        return None, (
+            "layout %s cannot be placed on one %s: no combination of the valid "
+            "placements (start:size over 8 memory slices) avoids overlap" % (", ".join(r["name"] for r in rows), model)
+        )
+    return [
+        {
+            "profile": row["name"],
+            "profile_id": row["profile_id"],
+            "nvml_profile": row["nvml_profile"],
+            "compute_slices": row["compute_slices"],
+            "start": place["start"],
+            "size": place["size"],
+        }
+        for row, place in result
+    ], None
 
 
 def layout_fits(model, instances):

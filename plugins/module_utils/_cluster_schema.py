@@ -1,0 +1,380 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+# GENERATED from schemas/cluster.schema.json by tests/tools/sync_schema.py -- do not edit.
+"""The cluster.yaml JSON Schema (draft 2020-12) as a Python value."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+SCHEMA = {
+    '$schema': 'https://json-schema.org/draft/2020-12/schema',
+    '$id': 'https://github.com/hyperscaler/workstation/schemas/cluster.schema.json',
+    'title': 'hyperscaler.workstation cluster.yaml',
+    'description': 'One file describing the emulated HPC (SLURM) and cloud (Kubernetes) clusters, their VMs, networks and GPUs.',
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['version', 'clusters'],
+    'properties': {
+        'version': {'type': 'string', 'enum': ['1.0'], 'description': 'Format version of this file.'},
+        'metadata': {
+            'type': 'object',
+            'additionalProperties': False,
+            'properties': {'name': {'type': 'string', 'minLength': 1}, 'description': {'type': 'string'}},
+        },
+        'global': {'$ref': '#/$defs/global'},
+        'clusters': {
+            'type': 'object',
+            'additionalProperties': False,
+            'minProperties': 1,
+            'properties': {'hpc': {'$ref': '#/$defs/hpc_cluster'}, 'cloud': {'$ref': '#/$defs/cloud_cluster'}},
+        },
+    },
+    '$defs': {
+        'ipv4': {
+            'type': 'string',
+            'pattern': '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$',
+            'x-hint': 'an IPv4 address such as 192.168.100.10',
+        },
+        'ipv4_cidr': {
+            'type': 'string',
+            'pattern': '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$',
+            'x-hint': 'an IPv4 network in CIDR form such as 192.168.100.0/24',
+        },
+        'pci_address': {
+            'type': 'string',
+            'pattern': '^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]$',
+            'x-hint': 'a PCI address DDDD:BB:SS.F such as 0000:65:00.0',
+        },
+        'hex4': {'type': 'string', 'pattern': '^[0-9a-fA-F]{4}$', 'x-hint': 'four hex digits such as 10de'},
+        'hostname': {
+            'type': 'string',
+            'pattern': '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+            'x-hint': "a host name of lower-case letters, digits and '-'",
+        },
+        'size': {'type': 'number', 'exclusiveMinimum': 0},
+        'global': {
+            'type': 'object',
+            'additionalProperties': False,
+            'properties': {
+                'hypervisor': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'description': 'Where and how the VMs run.',
+                    'properties': {
+                        'host': {
+                            'type': 'string',
+                            'default': 'localhost',
+                            'description': 'Inventory name of the hypervisor; anything but localhost is reached over SSH.',
+                        },
+                        'ansible_host': {'type': 'string', 'description': 'Address for a remote hypervisor.'},
+                        'ansible_user': {'type': 'string'},
+                        'uri': {
+                            'type': 'string',
+                            'default': 'qemu:///system',
+                            'pattern': '^[a-z+]+://',
+                            'x-hint': 'a libvirt URI such as qemu:///system',
+                        },
+                        'domain_type': {'type': 'string', 'enum': ['auto', 'kvm', 'qemu'], 'default': 'auto'},
+                        'storage_pool': {'type': 'string', 'default': 'hyperscaler', 'minLength': 1},
+                        'storage_path': {'type': 'string', 'default': '/var/lib/libvirt/images/hyperscaler'},
+                        'cpu_overcommit': {
+                            'type': 'number',
+                            'minimum': 1,
+                            'default': 4,
+                            'description': 'vCPUs allowed per host core.',
+                        },
+                        'memory_overcommit': {
+                            'type': 'number',
+                            'minimum': 0.1,
+                            'maximum': 2,
+                            'default': 0.9,
+                            'description': "Share of the host's available memory that VMs may take.",
+                        },
+                    },
+                },
+                'images': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'properties': {
+                        'backend': {'type': 'string', 'enum': ['debootstrap', 'packer'], 'default': 'debootstrap'},
+                        'suite': {'type': 'string', 'default': 'bookworm'},
+                        'mirror': {'type': 'string', 'default': 'http://deb.debian.org/debian'},
+                        'cache_dir': {'type': 'string', 'default': '/var/lib/hyperscaler/images'},
+                    },
+                },
+                'output_dir': {
+                    'type': 'string',
+                    'description': 'Generated keys, state files and the mdev map.',
+                    'default': '~/.local/state/hyperscaler-workstation',
+                },
+                'ssh_user': {'$ref': '#/$defs/hostname', 'default': 'ops'},
+                'timezone': {'type': 'string', 'default': 'UTC'},
+                'gpus': {
+                    'type': 'array',
+                    'description': 'Physical GPUs on the hypervisor that need host-side setup (MIG layouts).',
+                    'items': {'$ref': '#/$defs/physical_gpu'},
+                },
+            },
+        },
+        'physical_gpu': {
+            'type': 'object',
+            'additionalProperties': False,
+            'required': ['pci_address', 'model'],
+            'properties': {
+                'pci_address': {'$ref': '#/$defs/pci_address'},
+                'model': {'type': 'string', 'description': 'GPU model with a MIG profile table, e.g. H100-80GB.'},
+                'mig': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'required': ['enabled'],
+                    'properties': {
+                        'enabled': {'type': 'boolean'},
+                        'instances': {
+                            'type': 'array',
+                            'items': {
+                                'type': 'object',
+                                'additionalProperties': False,
+                                'required': ['profile'],
+                                'properties': {
+                                    'profile': {
+                                        'type': 'string',
+                                        'pattern': '^[1-7]g\\.[0-9]+gb(\\+me)?$',
+                                        'x-hint': 'a MIG profile such as 3g.40gb',
+                                    },
+                                    'count': {'type': 'integer', 'minimum': 1, 'default': 1},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        'network': {
+            'type': 'object',
+            'additionalProperties': False,
+            'required': ['subnet', 'bridge'],
+            'properties': {
+                'subnet': {'$ref': '#/$defs/ipv4_cidr'},
+                'bridge': {'type': 'string', 'pattern': '^[A-Za-z0-9_.-]+$', 'x-hint': 'a Linux interface name'},
+                'name': {
+                    'type': 'string',
+                    'pattern': '^[A-Za-z0-9_.-]+$',
+                    'description': 'libvirt network name (default: hyperscaler-<cluster>).',
+                },
+                'domain': {
+                    'type': 'string',
+                    'pattern': '^[a-z0-9.-]+$',
+                    'description': 'DNS domain served on the network (default: <cluster>.local).',
+                },
+            },
+        },
+        'pcie_passthrough': {
+            'type': 'object',
+            'additionalProperties': False,
+            'required': ['enabled'],
+            'properties': {
+                'enabled': {'type': 'boolean'},
+                'devices': {
+                    'type': 'array',
+                    'items': {
+                        'type': 'object',
+                        'additionalProperties': False,
+                        'required': ['pci_address', 'device_type'],
+                        'properties': {
+                            'pci_address': {'$ref': '#/$defs/pci_address'},
+                            'device_type': {'type': 'string', 'enum': ['gpu', 'network', 'storage', 'other']},
+                            'vendor_id': {'$ref': '#/$defs/hex4'},
+                            'device_id': {'$ref': '#/$defs/hex4'},
+                            'iommu_group': {'type': 'integer', 'minimum': 0},
+                            'shared': {
+                                'type': 'boolean',
+                                'default': False,
+                                'description': 'This GPU is given to one VM in each cluster; only one of them may run at a time.',
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        'vgpu': {
+            'type': 'array',
+            'description': 'vGPU mediated devices created on the host and given to this VM.',
+            'items': {
+                'type': 'object',
+                'additionalProperties': False,
+                'required': ['parent', 'type'],
+                'properties': {
+                    'parent': {'$ref': '#/$defs/pci_address'},
+                    'type': {
+                        'type': 'string',
+                        'pattern': '^[A-Za-z0-9_.-]+$',
+                        'x-hint': 'an mdev type such as nvidia-1024',
+                    },
+                    'count': {'type': 'integer', 'minimum': 1, 'default': 1},
+                },
+            },
+        },
+        'node_common': {
+            'type': 'object',
+            'required': ['cpu_cores', 'memory_gb', 'disk_gb'],
+            'properties': {
+                'name': {'$ref': '#/$defs/hostname'},
+                'cpu_cores': {'type': 'integer', 'minimum': 1},
+                'memory_gb': {'$ref': '#/$defs/size'},
+                'disk_gb': {'$ref': '#/$defs/size'},
+                'pcie_passthrough': {'$ref': '#/$defs/pcie_passthrough'},
+                'vgpu': {'$ref': '#/$defs/vgpu'},
+            },
+        },
+        'node_with_ip': {
+            '$ref': '#/$defs/node_common',
+            'unevaluatedProperties': False,
+            'required': ['ip'],
+            'properties': {'ip': {'$ref': '#/$defs/ipv4'}},
+        },
+        'head_node': {
+            '$ref': '#/$defs/node_common',
+            'unevaluatedProperties': False,
+            'required': ['ip_address'],
+            'properties': {'ip_address': {'$ref': '#/$defs/ipv4'}},
+        },
+        'slurm_config': {
+            'type': 'object',
+            'additionalProperties': False,
+            'properties': {
+                'partitions': {
+                    'type': 'array',
+                    'minItems': 1,
+                    'items': {
+                        'oneOf': [
+                            {'type': 'string', 'pattern': '^[A-Za-z0-9_]+$'},
+                            {
+                                'type': 'object',
+                                'additionalProperties': False,
+                                'required': ['name'],
+                                'properties': {
+                                    'name': {'type': 'string', 'pattern': '^[A-Za-z0-9_]+$'},
+                                    'nodes': {
+                                        'type': 'array',
+                                        'items': {'type': 'string'},
+                                        'description': 'Host names; default all compute nodes (gpu partitions: those with GPUs).',
+                                    },
+                                    'max_time': {'type': 'string'},
+                                    'default_qos': {'type': 'string'},
+                                },
+                            },
+                        ]
+                    },
+                },
+                'default_partition': {'type': 'string'},
+                'max_job_time': {
+                    'type': 'string',
+                    'pattern': '^(UNLIMITED|INFINITE|([0-9]+-)?[0-9]+(:[0-9]{2}){0,2})$',
+                    'x-hint': 'a SLURM time such as 24:00:00 or 2-00:00:00',
+                },
+                'version': {'type': 'string', 'description': 'Debian slurm-wlm version to pin.'},
+                'qos': {
+                    'type': 'array',
+                    'items': {
+                        'type': 'object',
+                        'additionalProperties': False,
+                        'required': ['name'],
+                        'properties': {
+                            'name': {'type': 'string', 'pattern': '^[A-Za-z0-9_]+$'},
+                            'priority': {'type': 'integer', 'minimum': 0},
+                            'max_wall': {'type': 'string'},
+                            'max_tres_per_user': {'type': 'string'},
+                        },
+                    },
+                },
+                'accounting': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'properties': {
+                        'enabled': {'type': 'boolean', 'default': True},
+                        'accounts': {
+                            'type': 'array',
+                            'items': {
+                                'type': 'object',
+                                'additionalProperties': False,
+                                'required': ['name'],
+                                'properties': {
+                                    'name': {'type': 'string', 'pattern': '^[A-Za-z0-9_]+$'},
+                                    'description': {'type': 'string'},
+                                    'users': {'type': 'array', 'items': {'type': 'string'}},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        'kubernetes_config': {
+            'type': 'object',
+            'additionalProperties': False,
+            'properties': {
+                'version': {'type': 'string'},
+                'cni': {'type': 'string', 'enum': ['calico', 'cilium', 'flannel']},
+                'ingress': {'type': 'string', 'enum': ['nginx', 'traefik', 'none']},
+                'storage_class': {'type': 'string', 'enum': ['local-path', 'nfs', 'none']},
+                'pod_subnet': {'$ref': '#/$defs/ipv4_cidr'},
+                'service_subnet': {'$ref': '#/$defs/ipv4_cidr'},
+                'gpu_operator': {'type': 'boolean'},
+            },
+        },
+        'cluster_common': {
+            'type': 'object',
+            'required': ['network'],
+            'properties': {
+                'name': {
+                    '$ref': '#/$defs/hostname',
+                    'description': 'Prefix of the host names (default: the cluster key).',
+                },
+                'network': {'$ref': '#/$defs/network'},
+            },
+        },
+        'hpc_cluster': {
+            '$ref': '#/$defs/cluster_common',
+            'unevaluatedProperties': False,
+            'required': ['controller', 'compute_nodes'],
+            'properties': {
+                'controller': {'$ref': '#/$defs/head_node'},
+                'compute_nodes': {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/$defs/node_with_ip'}},
+                'slurm_config': {'$ref': '#/$defs/slurm_config'},
+            },
+        },
+        'cloud_cluster': {
+            '$ref': '#/$defs/cluster_common',
+            'unevaluatedProperties': False,
+            'required': ['control_plane'],
+            'properties': {
+                'control_plane': {'$ref': '#/$defs/head_node'},
+                'worker_nodes': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'properties': {
+                        'cpu_workers': {
+                            'type': 'object',
+                            'additionalProperties': False,
+                            'required': ['count', 'cpu_cores', 'memory_gb', 'disk_gb', 'ip_range'],
+                            'properties': {
+                                'count': {'type': 'integer', 'minimum': 0},
+                                'cpu_cores': {'type': 'integer', 'minimum': 1},
+                                'memory_gb': {'$ref': '#/$defs/size'},
+                                'disk_gb': {'$ref': '#/$defs/size'},
+                                'ip_range': {
+                                    'type': 'string',
+                                    'pattern': '^[0-9.]+(-[0-9.]+)?$',
+                                    'x-hint': 'the first address (192.168.200.11) or a range (192.168.200.11-192.168.200.20)',
+                                },
+                            },
+                        },
+                        'gpu_workers': {'type': 'array', 'items': {'$ref': '#/$defs/node_with_ip'}},
+                    },
+                },
+                'kubernetes_config': {'$ref': '#/$defs/kubernetes_config'},
+            },
+        },
+    },
+}

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""The one GPU table: NVIDIA PCI device id -> board name, MIG model and SLURM GRES type.
+
+Read by the MIG tables (``_mig_tables``), ``gpu_info``, the cluster.yaml checks and the SLURM GRES filter
+(``hyperscaler.workstation.slurm_gres``). A board missing here still works: it is named by its id, it has no
+MIG table, and SLURM types it ``generic``.
+
+This file imports nothing from Ansible so that standalone tools (tests/gpu/check_real_gpu.py) can use it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+
+NVIDIA_VENDOR_ID = "10de"
+GENERIC_GRES_TYPE = "generic"
+
+GpuModel = collections.namedtuple("GpuModel", "device_id name mig_model gres_type")
+
+# device id: (board name as NVML reports it, MIG model (a key of _mig_tables.MIG_MODELS) or None, GRES type)
+_TABLE = {
+    "20b0": ("NVIDIA A100-SXM4-40GB", "A100-40GB", "a100"),
+    "20f1": ("NVIDIA A100-PCIE-40GB", "A100-40GB", "a100"),
+    "20b2": ("NVIDIA A100-SXM4-80GB", "A100-80GB", "a100"),
+    "20b5": ("NVIDIA A100 80GB PCIe", "A100-80GB", "a100"),
+    "20b3": ("NVIDIA A100-SXM-64GB", "A100-80GB", "a100"),  # variant reported by some HGX boards
+    "2330": ("NVIDIA H100 80GB HBM3", "H100-80GB", "h100"),
+    "2331": ("NVIDIA H100 PCIe", "H100-80GB", "h100"),
+    "2335": ("NVIDIA H200", "H200-141GB", "h200"),
+    "233b": ("NVIDIA H200 NVL", "H200-141GB", "h200"),
+    "20b7": ("NVIDIA A30", None, "a30"),
+    "2236": ("NVIDIA A10", None, "a10"),
+    "1eb8": ("Tesla T4", None, "t4"),
+    "27b8": ("NVIDIA L4", None, "l4"),
+    "26b9": ("NVIDIA L40S", None, "l40s"),
+    "26b5": ("NVIDIA L40", None, "l40"),
+    "2684": ("NVIDIA GeForce RTX 4090", None, "rtx4090"),
+    "2204": ("NVIDIA GeForce RTX 3090", None, "rtx3090"),
+    "1e02": ("NVIDIA TITAN RTX", None, "titanrtx"),
+    "1e36": ("NVIDIA TITAN RTX", None, "titanrtx"),
+}
+GPU_MODELS = dict((dev, GpuModel(dev, *row)) for dev, row in _TABLE.items())
+
+
+def norm_device_id(device_id):
+    """``"2330"``, ``"0x2330"``, ``"10de:2330"`` -> ``"2330"``; None for nothing."""
+    if device_id is None:
+        return None
+    text = str(device_id).strip().lower()
+    if text.startswith("0x"):
+        text = text[2:]
+    if ":" in text:
+        text = text.rsplit(":", 1)[-1]
+    return text.zfill(4) if text else None
+
+
+def lookup(device_id):
+    """The GpuModel for a PCI device id, or None."""
+    return GPU_MODELS.get(norm_device_id(device_id))
+
+
+def mig_model(device_id):
+    entry = lookup(device_id)
+    return entry.mig_model if entry else None
+
+
+def board_name(device_id):
+    entry = lookup(device_id)
+    return entry.name if entry else None
+
+
+def gres_type(device_id):
+    """SLURM GRES type of a GPU (``h100``), ``generic`` when the board is not in the table."""
+    entry = lookup(device_id)
+    return entry.gres_type if entry else GENERIC_GRES_TYPE
