@@ -49,9 +49,9 @@ build {
     user          = "packer"
     extra_arguments = [
       "--extra-vars", "image_type=${var.image_type}",
-      "--extra-vars", "collection_root=${var.collection_root}",
+      "--extra-vars", "role_dir=${var.role_dir}",
     ]
-    ansible_env_vars = ["ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_ROLES_PATH=${var.collection_root}/roles"]
+    ansible_env_vars = ["ANSIBLE_HOST_KEY_CHECKING=False"]
   }
 
   # Reset what must be unique per VM: cloud-init state, host keys, machine-id, the build user.

@@ -1,5 +1,5 @@
 # Inputs of the packer backend (images.backend: packer in cluster.yaml). The role image_builder passes
-# image_type, output_dir and collection_root; the rest have defaults.
+# image_type, output_dir and role_dir; the rest have defaults.
 
 variable "image_type" {
   type        = string
@@ -16,10 +16,10 @@ variable "output_dir" {
   description = "Where the qcow2 images are written (one subdirectory per type while building)."
 }
 
-variable "collection_root" {
+variable "role_dir" {
   type        = string
-  default     = ".."
-  description = "Root of the hyperscaler.workstation checkout (its roles provision the image)."
+  default     = "../roles/image_builder"
+  description = "The image_builder role's directory: its defaults list the packages of each image type."
 }
 
 variable "base_image_url" {

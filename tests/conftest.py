@@ -10,3 +10,4 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 @pytest.fixture(scope='session')
 def repo_root():
     return ROOT
+

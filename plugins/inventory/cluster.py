@@ -80,18 +80,13 @@ except ImportError:  # pragma: no cover - older ansible-core templates every str
         return value
 
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_kinds as kinds
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_spec import (
     ConfigError,
     load_text,
     normalise,
     validate,
 )
-
-GROUPS = {
-    'hpc': ['hpc_controller', 'hpc_compute'],
-    'cloud': ['cloud_control_plane', 'cloud_workers'],
-    'cloud_workers': ['cloud_cpu_workers', 'cloud_gpu_workers'],
-}
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -150,7 +145,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         glob = model['global']
         wanted = set(self.get_option('clusters') or [])
 
-        for group in ('hypervisor', 'gpu_nodes'):
+        for group in (kinds.HYPERVISOR_GROUP, kinds.GPU_GROUP):
             inv.add_group(group)
         inv.set_variable('all', 'hyperscaler_config_path', config_path)
         inv.set_variable(
@@ -166,7 +161,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
         hv = glob['hypervisor']
         hv_host = hv['host']
-        inv.add_host(hv_host, group='hypervisor')
+        inv.add_host(hv_host, group=kinds.HYPERVISOR_GROUP)
         if hv_host in ('localhost', '127.0.0.1'):
             inv.set_variable(hv_host, 'ansible_connection', 'local')
             inv.set_variable(hv_host, 'ansible_python_interpreter', trust_as_template('{{ ansible_playbook_python }}'))
@@ -180,8 +175,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 continue
             inv.add_group(key)
             inv.set_variable(key, 'hyperscaler_cluster', cluster)
-            for parent in [key] + GROUPS[key]:
-                for child in GROUPS.get(parent, []):
+            for parent, children in kinds.get(key).groups:
+                inv.add_group(parent)
+                for child in children:
                     inv.add_group(child)
                     inv.add_child(parent, child)
 
@@ -193,7 +189,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             name = node['name']
             inv.add_host(name, group=node['group'])
             if node['gpu']:
-                inv.add_host(name, group='gpu_nodes')
+                inv.add_host(name, group=kinds.GPU_GROUP)
             hostvars = {
                 'ansible_host': node['ip'],
                 'ansible_user': glob['ssh_user'],

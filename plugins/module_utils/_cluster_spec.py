@@ -30,7 +30,9 @@ try:
 except ImportError:
     HAS_JSONSCHEMA = False
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_kinds as kinds
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_schema import SCHEMA
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig_tables import layout_fits, model_names
 
 BRIDGE_MAX_LEN = 15
@@ -60,17 +62,9 @@ DEFAULTS = {
     'timezone': 'UTC',
     'gpus': [],
 }
-# (cluster key, node role) -> (inventory group, host name suffix, image type)
-ROLES = {
-    ('hpc', 'controller'): ('hpc_controller', 'controller', 'hpc-controller'),
-    ('hpc', 'compute'): ('hpc_compute', 'compute', 'hpc-compute'),
-    ('cloud', 'control_plane'): ('cloud_control_plane', 'control-plane', 'cloud-node'),
-    ('cloud', 'cpu_worker'): ('cloud_cpu_workers', 'cpu-worker', 'cloud-node'),
-    ('cloud', 'gpu_worker'): ('cloud_gpu_workers', 'gpu-worker', 'cloud-node'),
-}
 
 
-class ConfigError(Exception):
+class ConfigError(HyperscalerError):
     """An invalid cluster.yaml; ``errors`` holds one ``location: message`` line per problem."""
 
     def __init__(self, errors):
@@ -172,10 +166,24 @@ def _leaf_errors(errors):
             yield error
 
 
+def schema():
+    """The JSON Schema with one ``clusters.<key>`` entry per registered kind (its ``$defs/<schema_def>``).
+
+    schemas/cluster.schema.json lists the same entries for editors; a unit test keeps the two in step.
+    """
+    out = dict(SCHEMA)
+    out['properties'] = dict(SCHEMA['properties'])
+    out['properties']['clusters'] = dict(SCHEMA['properties']['clusters'])
+    out['properties']['clusters']['properties'] = dict(
+        (key, {'$ref': '#/$defs/%s' % kind.schema_def}) for key, kind in kinds.KINDS.items()
+    )
+    return out
+
+
 def schema_errors(data):
     if not HAS_JSONSCHEMA:
         return ['(top level): the Python package jsonschema is required to validate cluster.yaml']
-    validator = jsonschema.Draft202012Validator(SCHEMA)
+    validator = jsonschema.Draft202012Validator(schema())
     out = []
     for error in _leaf_errors(validator.iter_errors(data)):
         out.append((format_path(error.absolute_path), _schema_message(error)))
@@ -209,50 +217,67 @@ def cluster_prefix(key, cluster):
 
 
 def iter_nodes(data):
-    """Yield (cluster key, role, index, document path, node dict, ip) for every VM the file describes.
+    """Yield (cluster key, NodeRole, index, document path, node dict, ip) for every VM the file describes.
 
-    cpu_workers (count + ip_range) are expanded here; robust to partly invalid input.
+    The node roles come from the kind registry (``_cluster_kinds``); pools (count + ip_range) are expanded
+    here. Robust to partly invalid input: what cannot be read is skipped.
     """
-    clusters = _get(data, 'clusters') or {}
-    hpc = clusters.get('hpc') if isinstance(clusters, dict) else None
-    if isinstance(hpc, dict):
-        ctl = hpc.get('controller')
-        if isinstance(ctl, dict):
-            yield 'hpc', 'controller', 1, 'clusters.hpc.controller', ctl, ctl.get('ip_address')
-        for i, node in enumerate(_list(hpc.get('compute_nodes'))):
-            if isinstance(node, dict):
-                yield 'hpc', 'compute', i + 1, 'clusters.hpc.compute_nodes[%d]' % i, node, node.get('ip')
-    cloud = clusters.get('cloud') if isinstance(clusters, dict) else None
-    if isinstance(cloud, dict):
-        cp = cloud.get('control_plane')
-        if isinstance(cp, dict):
-            yield 'cloud', 'control_plane', 1, 'clusters.cloud.control_plane', cp, cp.get('ip_address')
-        workers = cloud.get('worker_nodes') if isinstance(cloud.get('worker_nodes'), dict) else {}
-        cpu = workers.get('cpu_workers')
-        if isinstance(cpu, dict):
-            path = 'clusters.cloud.worker_nodes.cpu_workers'
-            for i, ip in enumerate(expand_ip_range(cpu.get('ip_range'), cpu.get('count'))):
-                yield 'cloud', 'cpu_worker', i + 1, path, cpu, ip
-        for i, node in enumerate(_list(workers.get('gpu_workers'))):
-            if isinstance(node, dict):
-                yield (
-                    'cloud',
-                    'gpu_worker',
-                    i + 1,
-                    'clusters.cloud.worker_nodes.gpu_workers[%d]' % i,
-                    node,
-                    node.get('ip'),
-                )
+    clusters = _get(data, 'clusters')
+    for key, cluster in (clusters.items() if isinstance(clusters, dict) else ()):
+        kind = kinds.get(key)
+        if kind is None or not isinstance(cluster, dict):
+            continue
+        for role in kind.roles:
+            path = 'clusters.%s.%s' % (key, role.field)
+            value = _get(cluster, *role.field.split('.'))
+            if role.shape == kinds.SINGLE and isinstance(value, dict):
+                yield key, role, 1, path, value, value.get(role.address)
+            elif role.shape == kinds.LIST:
+                for i, node in enumerate(_list(value)):
+                    if isinstance(node, dict):
+                        yield key, role, i + 1, '%s[%d]' % (path, i), node, node.get(role.address)
+            elif role.shape == kinds.POOL and isinstance(value, dict):
+                for i, ip in enumerate(expand_ip_range(value.get(role.address), value.get('count'))):
+                    yield key, role, i + 1, path, value, ip
+
+
+def _range_ends(ip_range):
+    """(first, last or None) addresses of ``a.b.c.d`` or ``a.b.c.d-a.b.c.e``; (None, None) when unreadable."""
+    if not isinstance(ip_range, str):
+        return None, None
+    parts = ip_range.split('-')
+    return _ip(parts[0]), (_ip(parts[1]) if len(parts) == 2 else None)
 
 
 def expand_ip_range(ip_range, count):
-    """``a.b.c.d`` or ``a.b.c.d-a.b.c.e`` plus a count -> list of addresses (strings)."""
-    if not isinstance(ip_range, str) or not isinstance(count, int) or isinstance(count, bool) or count < 0:
+    """``a.b.c.d`` or ``a.b.c.d-a.b.c.e`` plus a count -> list of addresses (strings), at most up to the end."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         return []
-    start = _ip(ip_range.split('-')[0])
+    start, end = _range_ends(ip_range)
     if start is None:
         return []
-    return [str(start + i) for i in range(count) if int(start) + i <= 0xFFFFFFFF]
+    last = int(end) if end is not None else 0xFFFFFFFF
+    return [str(start + i) for i in range(count) if int(start) + i <= last]
+
+
+def _pool_errors(where, pool):
+    """A pool's ip_range must be readable and hold ``count`` addresses."""
+    ip_range, count = pool.get('ip_range'), pool.get('count')
+    if not isinstance(ip_range, str) or not isinstance(count, int) or isinstance(count, bool):
+        return []
+    parts = ip_range.split('-')
+    start, end = _range_ends(ip_range)
+    if start is None or len(parts) > 2 or (len(parts) == 2 and end is None):
+        return ['%s: %r is not an address or a range of two addresses' % (where, ip_range)]
+    if end is not None and end < start:
+        return ['%s: %s ends before it starts' % (where, ip_range)]
+    size = (int(end) - int(start) + 1) if end is not None else 0xFFFFFFFF - int(start) + 1
+    if size < count:
+        return [
+            '%s: %s holds %d address%s but count is %d; widen the range or lower count'
+            % (where, ip_range, size, '' if size == 1 else 'es', count)
+        ]
+    return []
 
 
 def semantic_errors(data):
@@ -297,21 +322,12 @@ def semantic_errors(data):
                 errors.append('%s.bridge: %r is already used by %s.bridge' % (path, bridge, bridges[bridge]))
             else:
                 bridges[bridge] = path
+
     for key, cluster in sorted(clusters.items()):
-        k8s = _get(cluster, 'kubernetes_config')
-        for field in ('pod_subnet', 'service_subnet'):
-            value = _get(k8s, field)
-            try:
-                inner = ipaddress.IPv4Network(value, strict=False) if isinstance(value, str) else None
-            except ValueError:
-                inner = None
-            if inner is not None:
-                for other_key, (other, other_path) in sorted(subnets.items()):
-                    if inner.overlaps(other):
-                        errors.append(
-                            'clusters.%s.kubernetes_config.%s: %s overlaps %s.subnet %s'
-                            % (key, field, value, other_path, other)
-                        )
+        for role in kinds.get(key).roles if kinds.get(key) and isinstance(cluster, dict) else ():
+            pool = _get(cluster, *role.field.split('.'))
+            if role.shape == kinds.POOL and isinstance(pool, dict):
+                errors.extend(_pool_errors('clusters.%s.%s.%s' % (key, role.field, role.address), pool))
 
     ips = {}
     macs = {}
@@ -319,10 +335,7 @@ def semantic_errors(data):
     pci_users = {}  # pci address -> [(cluster, path, shared)]
     vgpu_parents = {}
     for key, role, index, path, node, ip in iter_nodes(data):
-        field = 'ip_address' if role in ('controller', 'control_plane') else 'ip'
-        where = '%s.%s' % (path, field)
-        if role == 'cpu_worker':
-            where = '%s.ip_range' % path
+        where = '%s.%s' % (path, role.address)
         address = _ip(ip)
         if address is not None:
             net = subnets.get(key, (None, None))[0]
@@ -353,7 +366,7 @@ def semantic_errors(data):
             errors.append('%s: host name %r is already used by %s' % (path, name, names[name]))
         else:
             names[name] = path
-        if role == 'cpu_worker':
+        if role.shape == kinds.POOL:
             continue
         pt = node.get('pcie_passthrough')
         if isinstance(pt, dict):
@@ -388,7 +401,11 @@ def semantic_errors(data):
             )
 
     errors.extend(_gpu_errors(data, pci_users))
-    errors.extend(_slurm_errors(data, names))
+    context = {'subnets': subnets, 'names': names}
+    for key, cluster in sorted(clusters.items()):
+        kind = kinds.get(key)
+        for rule in kind.rules if kind else ():
+            errors.extend(rule(key, cluster, context))
     return errors
 
 
@@ -434,39 +451,6 @@ def _gpu_errors(data, pci_users):
     return errors
 
 
-def _slurm_errors(data, names):
-    errors = []
-    slurm = _get(data, 'clusters', 'hpc', 'slurm_config')
-    if not isinstance(slurm, dict):
-        return errors
-    partitions = []
-    for i, part in enumerate(_list(slurm.get('partitions'))):
-        name = part if isinstance(part, str) else _get(part, 'name')
-        if not isinstance(name, str):
-            continue
-        if name in partitions:
-            errors.append('clusters.hpc.slurm_config.partitions[%d]: partition %r is listed twice' % (i, name))
-        partitions.append(name)
-        for j, host in enumerate(_list(_get(part, 'nodes'))):
-            if host not in names:
-                errors.append('clusters.hpc.slurm_config.partitions[%d].nodes[%d]: no node is named %r' % (i, j, host))
-    default = slurm.get('default_partition')
-    if isinstance(default, str) and partitions and default not in partitions:
-        errors.append(
-            'clusters.hpc.slurm_config.default_partition: %r is not one of the partitions %s'
-            % (default, ', '.join(partitions))
-        )
-    qos = [q.get('name') for q in _list(slurm.get('qos')) if isinstance(q, dict)]
-    for i, part in enumerate(_list(slurm.get('partitions'))):
-        wanted = _get(part, 'default_qos')
-        if isinstance(wanted, str) and wanted not in qos:
-            errors.append(
-                'clusters.hpc.slurm_config.partitions[%d].default_qos: %r is not defined under '
-                'slurm_config.qos' % (i, wanted)
-            )
-    return errors
-
-
 def validate(data):
     """Every problem in the document, schema first, one ``location: message`` string each."""
     return schema_errors(data) + semantic_errors(data)
@@ -479,19 +463,27 @@ def mac_for_ip(ip):
 
 
 def node_name(key, cluster, role, index, node):
-    if role != 'cpu_worker' and isinstance(node, dict) and node.get('name'):
+    """The host name of a node: its own ``name``, else ``<cluster name>-<suffix>[-NN]`` (see NodeRole)."""
+    if role.shape != kinds.POOL and isinstance(node, dict) and node.get('name'):
         return node['name']
-    suffix = ROLES[(key, role)][1]
     prefix = cluster_prefix(key, cluster if isinstance(cluster, dict) else {})
-    if role in ('controller', 'control_plane'):
-        return '%s-%s' % (prefix, suffix)
-    return '%s-%s-%02d' % (prefix, suffix, index)
+    if role.numbered:
+        return '%s-%s-%02d' % (prefix, role.suffix, index)
+    return '%s-%s' % (prefix, role.suffix)
 
 
 def _merged(defaults, given):
     out = dict(defaults)
     out.update(given or {})
     return out
+
+
+def _node_networks(key, role, clusters):
+    """The libvirt networks a node joins, its own cluster's first (NodeRole.networks)."""
+    own = [clusters[key]['network']['name']]
+    if role.networks == kinds.ALL_NETWORKS:
+        own += [c['network']['name'] for k, c in sorted(clusters.items()) if k != key]
+    return own
 
 
 def normalise(data):
@@ -520,39 +512,37 @@ def normalise(data):
                 'netmask': str(network.netmask),
             }
         )
-        settings = dict(
-            (k, v)
-            for k, v in cluster.items()
-            if k not in ('controller', 'compute_nodes', 'control_plane', 'worker_nodes', 'network')
-        )
+        skip = set(kinds.top_fields(kinds.get(key))) | set(['network'])
+        settings = dict((k, v) for k, v in cluster.items() if k not in skip)
         settings.update({'key': key, 'name': cluster_prefix(key, cluster), 'network': net})
         clusters[key] = settings
 
     nodes = []
     for key, role, index, path, node, ip in iter_nodes(data):
-        group, image = ROLES[(key, role)][0], ROLES[(key, role)][2]
         spec = dict((k, v) for k, v in node.items() if k not in ('ip', 'ip_address', 'ip_range', 'count', 'name'))
         passthrough = spec.get('pcie_passthrough') or {'enabled': False}
         if not passthrough.get('enabled'):
             passthrough = {'enabled': False, 'devices': []}
+        gpu = bool(
+            passthrough['devices']
+            and any(d.get('device_type') == 'gpu' for d in passthrough['devices'])
+            or spec.get('vgpu')
+        )
         spec.update(
             {
                 'name': node_name(key, data['clusters'][key], role, index, node),
                 'cluster': key,
-                'role': role,
-                'group': group,
+                'role': role.name,
+                'group': role.group,
                 'index': index,
                 'ip': ip,
                 'mac': mac_for_ip(ip),
-                'image': image,
+                'image': role.image_for(gpu),
+                'networks': _node_networks(key, role, clusters),
                 'memory_mb': int(round(float(node['memory_gb']) * 1024)),
                 'pcie_passthrough': passthrough,
                 'vgpu': spec.get('vgpu') or [],
-                'gpu': bool(
-                    passthrough['devices']
-                    and any(d.get('device_type') == 'gpu' for d in passthrough['devices'])
-                    or spec.get('vgpu')
-                ),
+                'gpu': gpu,
                 'source': path,
             }
         )

@@ -18,6 +18,9 @@ import time
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / 'tests'))
+from helpers.unsafe import strip_unsafe  # noqa: E402
+
 BIN = pathlib.Path(sys.executable).parent
 
 
@@ -42,16 +45,6 @@ def generated_config(nodes):
             }
         },
     }
-
-
-def strip_unsafe(value):
-    if isinstance(value, dict):
-        if set(value) == {'__ansible_unsafe'}:
-            return value['__ansible_unsafe']
-        return {k: strip_unsafe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [strip_unsafe(v) for v in value]
-    return value
 
 
 def static_inventory(listing):

@@ -52,13 +52,13 @@ def main():
     args = parser.parse_args()
     out = dict(images_cold=None, images_cached=[], provision=[], rerun=[], rerun_changed=[])
     if args.cold:
-        play('playbooks/lifecycle.yml', '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc')
+        play('playbooks/lifecycle.yml', '-e', 'lifecycle_action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc')
         shutil.rmtree(CACHE_DIR, ignore_errors=True)
         out['images_cold'] = play('playbooks/images.yml', '-e', 'cluster=hpc')[0]
     for _run in range(args.runs):
         out['images_cached'].append(play('playbooks/images.yml', '-e', 'cluster=hpc')[0])
     for _run in range(args.runs):
-        play('playbooks/lifecycle.yml', '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc')
+        play('playbooks/lifecycle.yml', '-e', 'lifecycle_action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc')
         out['provision'].append(play('playbooks/provision.yml', '-e', 'cluster=hpc')[0])
         seconds, changed = play('playbooks/provision.yml', '-e', 'cluster=hpc')
         out['rerun'].append(seconds)

@@ -47,7 +47,7 @@ def cluster(repo_root):
     assert rc == 0, out[-8000:]
     yield out, recap
     rc, out, _recap = playbook(
-        repo_root, 'playbooks/lifecycle.yml', '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
+        repo_root, 'playbooks/lifecycle.yml', '-e', 'lifecycle_action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
     )
     assert rc == 0, out[-4000:]
 

@@ -3,7 +3,7 @@
 * the per-cluster lock stops a second run,
 * the capacity guardrail blocks VMs that do not fit and says what to do; force=yes overrides,
 * destroy without confirm=yes fails in a non-interactive run,
-* lifecycle refuses an unknown action.
+* lifecycle refuses an unknown action, and still reads the deprecated -e action.
 Run: .venv/bin/pytest -m libvirt tests/integration/test_provision_guards.py
 """
 
@@ -71,13 +71,23 @@ def test_capacity_guardrail_blocks_and_force_overrides(tmp_path, libvirtd, ansib
 
 def test_destroy_needs_confirmation(tmp_path, libvirtd, ansible_playbook):
     cfg = _config(tmp_path)
-    result = ansible_playbook('playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'action=destroy')
+    result = ansible_playbook(
+        'playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'lifecycle_action=destroy'
+    )
     assert result.rc != 0 and 'run again with -e confirm=yes (nothing was changed)' in result.output
     assert result.changed == 0
 
 
 def test_unknown_action_is_refused(tmp_path, libvirtd, ansible_playbook):
     result = ansible_playbook(
-        'playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % _config(tmp_path), '-e', 'action=reboot'
+        'playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % _config(tmp_path), '-e', 'lifecycle_action=reboot'
     )
-    assert result.rc != 0 and 'Choose -e action=start|stop|status|destroy' in result.output
+    assert result.rc != 0 and 'Choose -e lifecycle_action=start|stop|status|destroy' in result.output
+
+
+def test_the_deprecated_action_name_still_works_and_warns(tmp_path, libvirtd, ansible_playbook):
+    """`action` is reserved by Ansible: -e action=... is read for one more release, with a deprecation warning."""
+    cfg = _config(tmp_path)
+    result = ansible_playbook('playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'action=destroy')
+    assert result.rc != 0 and 'run again with -e confirm=yes (nothing was changed)' in result.output
+    assert '-e action is deprecated; use -e lifecycle_action instead' in ' '.join(result.output.split())

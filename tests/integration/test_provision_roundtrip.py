@@ -159,15 +159,15 @@ def test_roundtrip(config, conn, clean_host, ansible_playbook):
     assert 'hswit-controller' in ssh.stdout and '192.168.151.11' in ssh.stdout and 'sudo-ok' in ssh.stdout
     assert 'slurmctld' in ssh.stdout  # baked into the image: the SLURM roles need no download
 
-    status = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'action=status')
+    status = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'lifecycle_action=status')
     assert status.rc == 0 and 'hswit-controller' in status.output and 'running' in status.output
 
-    stop = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'action=stop', '-e', 'cluster=hpc')
+    stop = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'lifecycle_action=stop', '-e', 'cluster=hpc')
     assert stop.rc == 0, stop.tail()
     assert not any(conn.lookupByName(n).isActive() for n in VMS)
     timings['stop'] = stop.seconds
 
-    refused = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'action=destroy', '-e', 'cluster=hpc')
+    refused = ansible_playbook('playbooks/lifecycle.yml', *cfg, '-e', 'lifecycle_action=destroy', '-e', 'cluster=hpc')
     assert refused.rc != 0 and 'confirm=yes' in refused.output
     assert refused.changed == 0
     assert _domains(conn) == sorted(VMS)
@@ -182,7 +182,7 @@ def test_roundtrip(config, conn, clean_host, ansible_playbook):
     )
 
     destroy = ansible_playbook(
-        'playbooks/lifecycle.yml', *cfg, '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
+        'playbooks/lifecycle.yml', *cfg, '-e', 'lifecycle_action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
     )
     assert destroy.rc == 0, destroy.tail()
     assert _domains(conn) == [FOREIGN]
@@ -192,7 +192,7 @@ def test_roundtrip(config, conn, clean_host, ansible_playbook):
         conn.networkLookupByName(NETWORK)
 
     again = ansible_playbook(
-        'playbooks/lifecycle.yml', *cfg, '-e', 'action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
+        'playbooks/lifecycle.yml', *cfg, '-e', 'lifecycle_action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
     )
     assert again.rc == 0 and again.changed == 0, again.tail()
     print('timings (s): %s' % ', '.join('%s %.0f' % kv for kv in timings.items()))

@@ -1,5 +1,7 @@
 """cluster.yaml rules: each schema and semantic rule, accepted and rejected, with the exact location."""
 
+import ipaddress
+
 import pytest
 import yaml
 
@@ -566,3 +568,84 @@ def test_schema_is_valid_2020_12():
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(spec.SCHEMA)
+
+
+# ---- rules added or covered both ways by the kind registry redesign --------------------------------------------
+
+
+def test_cpu_worker_range_must_hold_count(multi_gpu):
+    workers = cloud(multi_gpu)['worker_nodes']['cpu_workers']
+    workers.update(count=3, ip_range='192.168.200.20-192.168.200.21')
+    assert_only(
+        multi_gpu,
+        'clusters.cloud.worker_nodes.cpu_workers.ip_range: 192.168.200.20-192.168.200.21 holds 2 addresses but '
+        'count is 3; widen the range or lower count',
+    )
+    # ... and the end of the range is honoured: no third worker appears past it.
+    assert len([n for n in normalise(multi_gpu)['nodes'] if n['role'] == 'cpu_worker']) == 2
+
+
+def test_cpu_worker_range_that_holds_count_is_fine(multi_gpu):
+    cloud(multi_gpu)['worker_nodes']['cpu_workers'].update(count=2, ip_range='192.168.200.20-192.168.200.21')
+    assert validate(multi_gpu) == []
+
+
+@pytest.mark.parametrize(
+    'ip_range, message',
+    [
+        ('192.168.200.29-192.168.200.20', '192.168.200.29-192.168.200.20 ends before it starts'),
+        ('192.168.200.20-192.168.200', "'192.168.200.20-192.168.200' is not an address or a range of two addresses"),
+    ],
+)
+def test_cpu_worker_range_shape(multi_gpu, ip_range, message):
+    cloud(multi_gpu)['worker_nodes']['cpu_workers'].update(count=1, ip_range=ip_range)
+    assert 'clusters.cloud.worker_nodes.cpu_workers.ip_range: ' + message in validate(multi_gpu)
+
+
+def _two_clusters(hpc_subnet, cloud_subnet, hpc_ip, cloud_ip):
+    node = {'cpu_cores': 1, 'memory_gb': 1, 'disk_gb': 4}
+    return {
+        'version': '1.0',
+        'clusters': {
+            'hpc': {
+                'network': {'subnet': hpc_subnet, 'bridge': 'hsw-a0'},
+                'controller': dict(node, ip_address=hpc_ip),
+                'compute_nodes': [dict(node, ip=str(ipaddress.IPv4Address(hpc_ip) + 1))],
+            },
+            'cloud': {
+                'network': {'subnet': cloud_subnet, 'bridge': 'hsw-b0'},
+                'control_plane': dict(node, ip_address=cloud_ip),
+            },
+        },
+    }
+
+
+def test_addresses_that_would_share_a_mac_are_refused():
+    # The MAC comes from the low 24 bits: 192.168.150.10 and 10.168.150.10 collide.
+    doc = _two_clusters('192.168.150.0/24', '10.168.150.0/24', '192.168.150.10', '10.168.150.10')
+    assert_only(
+        doc,
+        'clusters.cloud.control_plane.ip_address: 10.168.150.10 would get the same MAC 52:54:00:a8:96:0a as '
+        '192.168.150.10; change the address',
+    )
+
+
+def test_addresses_with_distinct_low_bits_get_distinct_macs():
+    doc = _two_clusters('192.168.150.0/24', '10.168.150.0/24', '192.168.150.10', '10.168.150.20')
+    assert validate(doc) == []
+    macs = [n['mac'] for n in normalise(doc)['nodes']]
+    assert len(set(macs)) == len(macs) == 3
+
+
+def test_service_subnet_overlap(multi_gpu):
+    cloud(multi_gpu)['kubernetes_config']['service_subnet'] = '192.168.200.128/25'
+    assert_only(
+        multi_gpu,
+        'clusters.cloud.kubernetes_config.service_subnet: 192.168.200.128/25 overlaps clusters.cloud.network.subnet '
+        '192.168.200.0/24',
+    )
+
+
+def test_service_and_pod_subnets_apart_from_the_networks_are_fine(multi_gpu):
+    cloud(multi_gpu)['kubernetes_config'].update(pod_subnet='10.244.0.0/16', service_subnet='10.96.0.0/12')
+    assert validate(multi_gpu) == []

@@ -11,21 +11,11 @@ import subprocess
 import sys
 
 import pytest
+from helpers.unsafe import strip_unsafe
 
 HERE = pathlib.Path(__file__).parent
 GOLDEN = HERE / 'golden'
 BIN = pathlib.Path(sys.executable).parent
-
-
-def strip_unsafe(value):
-    """ansible-core 2.19 wraps inventory strings as {"__ansible_unsafe": ...}; compare plain values."""
-    if isinstance(value, dict):
-        if set(value) == {'__ansible_unsafe'}:
-            return value['__ansible_unsafe']
-        return {k: strip_unsafe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [strip_unsafe(v) for v in value]
-    return value
 
 
 def run_inventory(repo_root, tmp_path, config, source_text=None, extra=(), env=None):
