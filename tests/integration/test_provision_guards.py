@@ -7,14 +7,12 @@
 Run: .venv/bin/pytest -m libvirt tests/integration/test_provision_guards.py
 """
 
-import pathlib
+import json
 
 import pytest
 import yaml
 
 pytestmark = pytest.mark.libvirt
-
-IMAGE_DIR = pathlib.Path('/var/lib/hyperscaler/images')
 
 
 def _config(tmp_path, memory_gb=1):
@@ -51,10 +49,21 @@ def test_a_second_run_on_a_locked_cluster_stops(tmp_path, libvirtd, ansible_play
     assert lock.is_dir()  # the lock of the other run is left alone
 
 
+def _fake_images(tmp_path, cfg):
+    """Manifests of empty stand-in images: the guardrail runs (in --check) before any image is read."""
+    images = tmp_path / 'images'
+    images.mkdir()
+    for image in ('hpc-controller', 'hpc-compute'):
+        (images / ('%s.qcow2' % image)).write_bytes(b'')
+        (images / ('%s.json' % image)).write_text(json.dumps({'type': image, 'qcow2': str(images / image)}))
+    doc = yaml.safe_load(cfg.read_text())
+    doc['global']['images'] = {'cache_dir': str(images)}
+    cfg.write_text(yaml.safe_dump(doc))
+
+
 def test_capacity_guardrail_blocks_and_force_overrides(tmp_path, libvirtd, ansible_playbook):
-    if not (IMAGE_DIR / 'hpc-controller.json').exists() or not (IMAGE_DIR / 'hpc-compute.json').exists():
-        pytest.skip('needs the hpc images (make images)')
     cfg = _config(tmp_path, memory_gb=4096)
+    _fake_images(tmp_path, cfg)
     blocked = ansible_playbook(
         'playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc', '--check'
     )
