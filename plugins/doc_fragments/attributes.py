@@ -29,3 +29,15 @@ attributes:
     support: N/A
     details: This module only reads.
 '''
+
+    # Modules that converge libvirt objects by semantic comparison (libvirt_domain, libvirt_network).
+    CONVERGE = r'''
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: Reports exactly what would change, without changing it.
+  diff_mode:
+    support: full
+    details: Shows libvirt's current definition, reduced to the options given, against the wanted one.
+'''

@@ -8,6 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
+    """The connection option of the libvirt modules (``_argspec.LIBVIRT_URI``) and their action group."""
 
     DOCUMENTATION = r'''
 options:
@@ -15,8 +16,16 @@ options:
     description:
       - The libvirt connection URI.
       - C(test:///default) is libvirt's in-memory test driver, used by the unit tests.
+      - "Set it once for every libvirt module of a play with
+        C(module_defaults: {group/hyperscaler.workstation.libvirt: {uri: ...}})."
     type: str
     default: qemu:///system
+attributes:
+  action_group:
+    description: Use C(group/hyperscaler.workstation.libvirt) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - hyperscaler.workstation.libvirt
 requirements:
   - libvirt-python
 '''

@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hyperscaler.workstation contributors
 # SPDX-License-Identifier: Apache-2.0
-"""Build a libvirt domain definition from the structured spec of ``libvirt_domain``.
+"""Build a libvirt domain definition from the structured spec of ``libvirt_domain``, and the ownership mark.
+
+The devices come from the device types of :mod:`._libvirt_devices`; this module builds the rest.
 
 Pure functions: no libvirt connection, so they are unit-tested directly.
 """
@@ -10,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
@@ -19,58 +20,11 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_c
     OWNER_NS,
     OWNER_PREFIX,
     OWNER_TAG,
+    sub_element as _sub,
 )
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_devices import build_devices
 
 ET.register_namespace(OWNER_PREFIX, OWNER_NS)
-_PCI = re.compile(r'^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$')
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$')
-# Guest PCI slots for passthrough devices on the root bus (one slot per multi-function group).
-FIRST_HOSTDEV_SLOT = 0x10
-
-
-def parse_pci(address):
-    """'0000:01:00.1' or '01:00.1' -> (domain, bus, slot, function) as ints."""
-    match = _PCI.match(str(address).strip())
-    if not match:
-        raise LibvirtModuleError(
-            'PCI address %r is not in the form 0000:01:00.0 (domain:bus:slot.function).' % (address,)
-        )
-    dom, bus, slot, func = match.groups()
-    return int(dom or '0', 16), int(bus, 16), int(slot, 16), int(func, 16)
-
-
-def _sub(parent, tag, text=None, **attrs):
-    elem = ET.SubElement(parent, tag, dict((k.rstrip('_'), str(v)) for k, v in attrs.items() if v is not None))
-    if text is not None:
-        elem.text = str(text)
-    return elem
-
-
-def _pci_address(parent, dom, bus, slot, func, multifunction=False):
-    attrs = dict(type='pci', domain='0x%04x' % dom, bus='0x%02x' % bus, slot='0x%02x' % slot, function='0x%x' % func)
-    if multifunction:
-        attrs['multifunction'] = 'on'
-    return _sub(parent, 'address', **attrs)
-
-
-def group_hostdevs(hostdevs):
-    """Group PCI host devices by host slot so a GPU and its audio function stay one guest device.
-
-    ``hostdevs`` is a list of dicts with ``address``. Returns a list of groups, each a list of
-    (domain, bus, slot, function) sorted by function, in the order the slots first appear.
-    """
-    groups = []
-    index = {}
-    for dev in hostdevs or []:
-        addr = parse_pci(dev['address'])
-        key = addr[:3]
-        if key not in index:
-            index[key] = len(groups)
-            groups.append([])
-        if addr in groups[index[key]]:
-            raise LibvirtModuleError('PCI device %s is listed twice.' % dev['address'])
-        groups[index[key]].append(addr)
-    return [sorted(group, key=lambda a: a[3]) for group in groups]
 
 
 def owner_element(volumes=None, labels=None, seed_sha256=None):
@@ -106,40 +60,6 @@ def set_owner(root, owner):
         metadata.remove(old)
     metadata.append(owner)
     return root
-
-
-def _disk(devices, disk):
-    device = disk.get('device') or 'disk'
-    if disk.get('pool') and disk.get('volume'):
-        elem = _sub(devices, 'disk', type='volume', device=device)
-        _sub(
-            elem,
-            'driver',
-            name='qemu',
-            type=disk.get('format') or 'qcow2',
-            cache=disk.get('cache'),
-            discard='unmap' if disk.get('discard') else None,
-        )
-        _sub(elem, 'source', pool=disk['pool'], volume=disk['volume'])
-    elif disk.get('path'):
-        elem = _sub(devices, 'disk', type='file', device=device)
-        _sub(
-            elem,
-            'driver',
-            name='qemu',
-            type=disk.get('format') or 'qcow2',
-            cache=disk.get('cache'),
-            discard='unmap' if disk.get('discard') else None,
-        )
-        _sub(elem, 'source', file=disk['path'])
-    else:
-        raise LibvirtModuleError('Disk %s needs either path, or pool and volume.' % disk.get('dev'))
-    _sub(elem, 'target', dev=disk['dev'], bus=disk.get('bus') or ('sata' if device == 'cdrom' else 'virtio'))
-    if disk.get('readonly') or device == 'cdrom':
-        _sub(elem, 'readonly')
-    if disk.get('serial'):
-        _sub(elem, 'serial', disk['serial'])
-    return elem
 
 
 def build_domain_xml(name, spec, owner=None):
@@ -233,54 +153,5 @@ def build_domain_xml(name, spec, owner=None):
     _sub(root, 'on_poweroff', 'destroy')
     _sub(root, 'on_reboot', 'restart')
     _sub(root, 'on_crash', 'destroy')
-    devices = _sub(root, 'devices')
-    for disk in spec.get('disks') or []:
-        _disk(devices, disk)
-    for nic in spec.get('interfaces') or []:
-        if nic.get('network'):
-            elem = _sub(devices, 'interface', type='network')
-            if nic.get('mac'):
-                _sub(elem, 'mac', address=nic['mac'].lower())
-            _sub(elem, 'source', network=nic['network'])
-        elif nic.get('bridge'):
-            elem = _sub(devices, 'interface', type='bridge')
-            if nic.get('mac'):
-                _sub(elem, 'mac', address=nic['mac'].lower())
-            _sub(elem, 'source', bridge=nic['bridge'])
-        else:
-            raise LibvirtModuleError('Each interface of domain %s needs a network or a bridge.' % name)
-        _sub(elem, 'model', type=nic.get('model') or 'virtio')
-    for slot_index, group in enumerate(group_hostdevs(spec.get('hostdevs'))):
-        guest_slot = FIRST_HOSTDEV_SLOT + slot_index
-        multifunction = len(group) > 1
-        for dom, bus, slot, func in group:
-            elem = _sub(devices, 'hostdev', mode='subsystem', type='pci', managed='yes')
-            source = _sub(elem, 'source')
-            _pci_address(source, dom, bus, slot, func)
-            # The host's function numbers are kept: function 0 (the GPU) carries multifunction='on'.
-            _pci_address(elem, 0, 0, guest_slot, func, multifunction=multifunction and func == group[0][3])
-    for mdev in spec.get('mdevs') or []:
-        if not _UUID.match(str(mdev.get('uuid', ''))):
-            raise LibvirtModuleError('mdev uuid %r of domain %s is not a UUID.' % (mdev.get('uuid'), name))
-        elem = _sub(
-            devices,
-            'hostdev',
-            mode='subsystem',
-            type='mdev',
-            model=mdev.get('model') or 'vfio-pci',
-            display='on' if mdev.get('display') else 'off',
-        )
-        source = _sub(elem, 'source')
-        _sub(source, 'address', uuid=mdev['uuid'].lower())
-    serial = _sub(devices, 'serial', type='pty')
-    if spec.get('console_log'):
-        _sub(serial, 'log', file=spec['console_log'], append='off')
-    _sub(serial, 'target', port=0)
-    console = _sub(devices, 'console', type='pty')
-    _sub(console, 'target', type='serial', port=0)
-    if spec.get('guest_agent', True):
-        channel = _sub(devices, 'channel', type='unix')
-        _sub(channel, 'target', type='virtio', name='org.qemu.guest_agent.0')
-    rng = _sub(devices, 'rng', model='virtio')
-    _sub(rng, 'backend', '/dev/urandom', model='random')
+    build_devices(_sub(root, 'devices'), spec, name)
     return root

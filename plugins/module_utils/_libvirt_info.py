@@ -7,10 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain import (
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_runstate import (
     STATE_NAMES,
     XML_INACTIVE,
-    _is_active,
+    is_active,
 )
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain_xml import read_owner
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _libvirt_xml as libvirt_xml
@@ -19,7 +19,7 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils import _li
 def describe(dom):
     """A dict describing one domain (from its live XML when running, else its persistent one)."""
     state = dom.state()[0]
-    active = _is_active(state)
+    active = is_active(state)
     root = libvirt_xml.parse(dom.XMLDesc(0 if active else XML_INACTIVE))
     owned, volumes, labels = read_owner(root)
     memory_kib = int(root.findtext('memory') or 0)

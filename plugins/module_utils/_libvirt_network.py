@@ -16,12 +16,12 @@ import ipaddress
 import xml.etree.ElementTree as ET
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
-    HAS_LIBVIRT,
     LibvirtModuleError,
     MANAGED_BY,
     NETWORK_MARK_NAME,
+    Plan,
     error_text,
-    libvirt,
+    lookup,
 )
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _libvirt_xml as libvirt_xml
 
@@ -109,22 +109,12 @@ class NetworkManager(object):
         self.params = params
         self.check_mode = check_mode
         self.name = params['name']
-        self.actions = []
-        self.result = dict(changed=False, name=self.name, restart_required=False, actions=self.actions)
-        self.diff = dict(before='', after='')
-
-    def _act(self, action):
-        self.actions.append(action)
-        self.result['changed'] = True
+        self.plan = Plan(self.name, check_mode)
+        self.result, self.diff, self.actions = self.plan.result, self.plan.diff, self.plan.actions
+        self._act = self.plan.act
 
     def lookup(self):
-        try:
-            return self.conn.networkLookupByName(self.name)
-        except Exception as exc:
-            code = getattr(exc, 'get_error_code', lambda: None)()
-            if HAS_LIBVIRT and code not in (None, libvirt.VIR_ERR_NO_NETWORK):
-                raise LibvirtModuleError('Cannot look up network %s: %s.' % (self.name, error_text(exc)))
-            return None
+        return lookup(self.conn.networkLookupByName, self.name, 'VIR_ERR_NO_NETWORK', 'network')
 
     @staticmethod
     def _xml(net):
@@ -190,7 +180,7 @@ class NetworkManager(object):
                 net = self._update(net, current, wanted, state)
         try:
             self._state(net, state)
-            self._autostart(net)
+            self.plan.set_autostart(net, self.params.get('autostart'), 'network %s' % self.name)
         except Exception:
             if created and not self.check_mode:
                 try:
@@ -273,16 +263,6 @@ class NetworkManager(object):
             if not self.check_mode:
                 net.destroy()
 
-    def _autostart(self, net):
-        autostart = self.params.get('autostart')
-        if autostart is None:
-            return
-        current = bool(net.autostart()) if net is not None else False
-        if current != bool(autostart):
-            self._act('%s autostart of network %s' % ('enable' if autostart else 'disable', self.name))
-            if not self.check_mode:
-                net.setAutostart(1 if autostart else 0)
-
     def _absent(self, net, current):
         if net is None:
             return self.result
@@ -295,3 +275,12 @@ class NetworkManager(object):
         if not self.check_mode:
             net.undefine()
         return self.result
+
+
+def converge_network(conn, params, check_mode=False, diff=False):
+    """The result of the libvirt_network module (with ``diff`` in diff mode)."""
+    manager = NetworkManager(conn, params, check_mode=check_mode)
+    result = manager.run()
+    if diff:
+        result['diff'] = manager.diff
+    return result

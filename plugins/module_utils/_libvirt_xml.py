@@ -11,7 +11,8 @@ of the wanted XML with libvirt's answer would therefore report a change on every
 This module compares *semantically*: :func:`project` reduces libvirt's normalised XML to the shape of the wanted
 XML (the elements and attributes the caller asked for, matched by identity rather than position), adds the
 managed devices (disks, interfaces, host devices, filesystems) that libvirt has and the caller does not want,
-and normalises values on both sides. Two definitions are the same when :func:`canonical` of the projection equals
+and normalises values on both sides. Which sibling a device is, and whether it is managed, comes from its type
+in :mod:`._libvirt_devices`. Two definitions are the same when :func:`canonical` of the projection equals
 :func:`canonical` of the wanted XML. The projection also makes an honest, short diff.
 """
 
@@ -22,10 +23,12 @@ __metaclass__ = type
 import re
 import xml.etree.ElementTree as ET
 
-# Elements under <devices> that the caller manages as a set: one libvirt has and the caller does not want is a
-# difference. Other devices (controllers, consoles, memballoon, ...) are libvirt defaults unless the caller
-# names them.
-MANAGED_DEVICES = ('disk', 'interface', 'hostdev', 'filesystem')
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_devices import (
+    MANAGED_TAGS,
+    device_identity,
+)
+
 # Attributes libvirt adds or changes by itself and that never express intent.
 IGNORED_ATTRS = {'placement'}
 _HEX = re.compile(r'^0x[0-9a-fA-F]+$')
@@ -49,7 +52,7 @@ _UNITS = {
 _MACHINE_ALIASES = {'q35': 'pc-q35-', 'pc': 'pc-i440fx-'}
 
 
-class XMLError(Exception):
+class XMLError(HyperscalerError):
     """The XML cannot be parsed."""
 
 
@@ -130,27 +133,7 @@ def identity(elem, parent_tag=None):
     """A key that says which sibling an element is, independent of its position."""
     tag = elem.tag
     if parent_tag == 'devices':
-        if tag == 'disk':
-            target = elem.find('target')
-            return (tag, target.get('dev') if target is not None else None)
-        if tag == 'interface':
-            mac = elem.find('mac')
-            return (tag, (mac.get('address') or '').lower() if mac is not None else None)
-        if tag == 'hostdev':
-            addr = elem.find('source/address')
-            if addr is None:
-                return (tag, None)
-            if addr.get('uuid'):
-                return (tag, addr.get('uuid').lower())
-            return (tag, tuple(_norm_value(addr.get(k)) for k in ('domain', 'bus', 'slot', 'function')))
-        if tag == 'filesystem':
-            target = elem.find('target')
-            return (tag, target.get('dir') if target is not None else None)
-        if tag == 'controller':
-            return (tag, elem.get('type'), _norm_value(elem.get('index') or '0'))
-        if tag in ('serial', 'console', 'channel'):
-            target = elem.find('target')
-            return (tag, elem.get('type'), target.get('name') if target is not None else None)
+        return device_identity(elem)
     if tag == 'cell':
         return (tag, elem.get('id'))
     if tag in ('vcpupin', 'emulatorpin'):
@@ -211,7 +194,7 @@ def project(current, wanted, parent_tag=None):
                 break
     if wanted.tag == 'devices':
         for index, cchild in enumerate(pool):
-            if index not in used and cchild.tag in MANAGED_DEVICES:
+            if index not in used and cchild.tag in MANAGED_TAGS:
                 extra = _copy(cchild)
                 for addr in extra.findall('address') + extra.findall('alias'):
                     extra.remove(addr)

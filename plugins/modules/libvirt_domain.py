@@ -23,6 +23,8 @@ description:
   - A failure while creating a domain leaves nothing behind (the definition and the volumes made for it are
     removed).
 extends_documentation_fragment:
+  - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.attributes.converge
   - hyperscaler.workstation.libvirt
 options:
   name:
@@ -141,10 +143,14 @@ options:
             type: bool
             default: false
           cache:
-            description: Cache mode (V(none), V(writeback), V(unsafe), ...).
+            description:
+              - Cache mode (V(none), V(writeback), V(unsafe), ...).
+              - The hypervisor's default when omitted.
             type: str
           discard:
-            description: Pass discard requests to the image.
+            description:
+              - Pass discard (TRIM) requests from the guest to the image.
+              - A thin image gives the freed space back.
             type: bool
             default: false
           serial:
@@ -311,13 +317,6 @@ options:
     description: With O(state=absent), delete the volumes the module created for the domain.
     type: bool
     default: true
-attributes:
-  check_mode:
-    support: full
-    description: Reports exactly what would change, without changing it.
-  diff_mode:
-    support: full
-    description: Shows libvirt's current definition, reduced to the options given, against the wanted one.
 notes:
   - Use O(spec.domain_type=qemu) where KVM guests cannot run; the provisioning role probes this.
 '''
@@ -401,6 +400,14 @@ actions:
   type: list
   elements: str
   sample: ["create volume hyperscaler/hpc-compute-01.qcow2", "define domain hpc-compute-01", "start hpc-compute-01"]
+device_changes:
+  description:
+    - The guest devices the new definition adds, changes or removes, one sentence each (empty when the
+      definition is unchanged or not managed by the task).
+  returned: always
+  type: list
+  elements: str
+  sample: ["add disk vdb (hyperscaler/data.qcow2)", "change interface 52:54:00:a8:96:0b on network hyperscaler-hpc"]
 removed_volumes:
   description: Volumes deleted with the domain.
   returned: when state is absent
@@ -409,16 +416,15 @@ removed_volumes:
   sample: [{"pool": "hyperscaler", "name": "hpc-compute-01.qcow2"}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import LIBVIRT_URI, with_common
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
-    HAS_LIBVIRT,
-    LIBVIRT_IMPORT_ERROR,
-    LibvirtModuleError,
-    connect,
+    option_dict,
+    option_list,
+    run_module,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain import DomainManager
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_xml import XMLError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain import converge_domain
 
 _DISK = dict(
     dev=dict(type='str', required=True),
@@ -432,15 +438,14 @@ _DISK = dict(
     cache=dict(type='str'),
     discard=dict(type='bool', default=False),
     serial=dict(type='str'),
-    create=dict(
-        type='dict',
-        options=dict(
-            capacity_gb=dict(type='int', required=True),
-            backing_path=dict(type='path'),
-            backing_format=dict(type='str', default='qcow2'),
-        ),
+    create=option_dict(
+        capacity_gb=dict(type='int', required=True),
+        backing_path=dict(type='path'),
+        backing_format=dict(type='str', default='qcow2'),
     ),
 )
+_CPU_MODES = ['host-passthrough', 'host-model', 'custom', 'maximum']
+_STATES = ['present', 'running', 'shutdown', 'destroyed', 'paused', 'absent']
 
 SPEC = dict(
     domain_type=dict(type='str', choices=['kvm', 'qemu'], default='qemu'),
@@ -449,70 +454,35 @@ SPEC = dict(
     machine=dict(type='str', default='q35'),
     arch=dict(type='str', default='x86_64'),
     title=dict(type='str'),
-    cpu=dict(
-        type='dict',
-        options=dict(
-            mode=dict(type='str', choices=['host-passthrough', 'host-model', 'custom', 'maximum']),
-            model=dict(type='str'),
-            sockets=dict(type='int'),
-            cores=dict(type='int'),
-            threads=dict(type='int'),
-        ),
+    cpu=option_dict(
+        mode=dict(type='str', choices=_CPU_MODES),
+        model=dict(type='str'),
+        sockets=dict(type='int'),
+        cores=dict(type='int'),
+        threads=dict(type='int'),
     ),
-    kernel=dict(
-        type='dict',
-        options=dict(
-            path=dict(type='path', required=True),
-            initrd=dict(type='path'),
-            cmdline=dict(type='str'),
-        ),
+    kernel=option_dict(path=dict(type='path', required=True), initrd=dict(type='path'), cmdline=dict(type='str')),
+    disks=option_list(**_DISK),
+    interfaces=option_list(
+        network=dict(type='str'),
+        bridge=dict(type='str'),
+        mac=dict(type='str'),
+        model=dict(type='str', default='virtio'),
     ),
-    disks=dict(type='list', elements='dict', options=_DISK),
-    interfaces=dict(
-        type='list',
-        elements='dict',
-        options=dict(
-            network=dict(type='str'),
-            bridge=dict(type='str'),
-            mac=dict(type='str'),
-            model=dict(type='str', default='virtio'),
-        ),
+    hostdevs=option_list(address=dict(type='str', required=True)),
+    mdevs=option_list(
+        uuid=dict(type='str', required=True),
+        model=dict(type='str', default='vfio-pci'),
+        display=dict(type='bool', default=False),
     ),
-    hostdevs=dict(type='list', elements='dict', options=dict(address=dict(type='str', required=True))),
-    mdevs=dict(
-        type='list',
-        elements='dict',
-        options=dict(
-            uuid=dict(type='str', required=True),
-            model=dict(type='str', default='vfio-pci'),
-            display=dict(type='bool', default=False),
-        ),
-    ),
-    cpu_pinning=dict(
-        type='list',
-        elements='dict',
-        options=dict(
-            vcpu=dict(type='int', required=True),
-            cpuset=dict(type='str', required=True),
-        ),
-    ),
+    cpu_pinning=option_list(vcpu=dict(type='int', required=True), cpuset=dict(type='str', required=True)),
     emulator_cpuset=dict(type='str'),
-    hugepages=dict(
-        type='dict',
-        options=dict(
-            enabled=dict(type='bool', default=True),
-            size_kb=dict(type='int'),
-        ),
-    ),
-    numa=dict(
-        type='list',
-        elements='dict',
-        options=dict(
-            id=dict(type='int', required=True),
-            cpus=dict(type='str', required=True),
-            memory_mb=dict(type='int', required=True),
-            shared=dict(type='bool', default=False),
-        ),
+    hugepages=option_dict(enabled=dict(type='bool', default=True), size_kb=dict(type='int')),
+    numa=option_list(
+        id=dict(type='int', required=True),
+        cpus=dict(type='str', required=True),
+        memory_mb=dict(type='int', required=True),
+        shared=dict(type='bool', default=False),
     ),
     guest_agent=dict(type='bool', default=True),
     console_log=dict(type='path'),
@@ -520,22 +490,16 @@ SPEC = dict(
 
 
 def argument_spec():
-    return dict(
+    spec = dict(
         name=dict(type='str', required=True),
-        uri=dict(type='str', default='qemu:///system'),
-        state=dict(
-            type='str', default='present', choices=['present', 'running', 'shutdown', 'destroyed', 'paused', 'absent']
-        ),
+        state=dict(type='str', default='present', choices=_STATES),
         xml=dict(type='str'),
         spec=dict(type='dict', options=SPEC),
-        cloud_init=dict(
-            type='dict',
-            options=dict(
-                user_data=dict(type='str'),
-                meta_data=dict(type='str'),
-                network_config=dict(type='str'),
-                pool=dict(type='str'),
-            ),
+        cloud_init=option_dict(
+            user_data=dict(type='str'),
+            meta_data=dict(type='str'),
+            network_config=dict(type='str'),
+            pool=dict(type='str'),
         ),
         labels=dict(type='dict'),
         autostart=dict(type='bool'),
@@ -544,16 +508,7 @@ def argument_spec():
         force=dict(type='bool', default=False),
         remove_volumes=dict(type='bool', default=True),
     )
-
-
-def run_module(module, conn):
-    params = dict(module.params)
-    params['_diff'] = module._diff
-    manager = DomainManager(conn, params, check_mode=module.check_mode, run_command=module.run_command)
-    result = manager.run()
-    if module._diff:
-        result['diff'] = manager.diff
-    return result
+    return with_common(spec, LIBVIRT_URI)
 
 
 def main():
@@ -563,14 +518,10 @@ def main():
         required_by={'cloud_init': 'spec'},
         supports_check_mode=True,
     )
-    if not HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib('libvirt-python'), exception=LIBVIRT_IMPORT_ERROR)
-    try:
-        conn = connect(module.params['uri'])
-        result = run_module(module, conn)
-    except (LibvirtModuleError, XMLError) as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    run_module(
+        module,
+        lambda conn: converge_domain(conn, module.params, module.check_mode, module._diff, module.run_command),
+    )
 
 
 if __name__ == '__main__':

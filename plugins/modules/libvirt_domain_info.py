@@ -17,6 +17,8 @@ description:
     the ownership mark of P(hyperscaler.workstation.libvirt_domain#module) and the labels in that mark.
   - Only reads.
 extends_documentation_fragment:
+  - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.attributes.info_module
   - hyperscaler.workstation.libvirt
 options:
   names:
@@ -30,10 +32,6 @@ options:
   labels:
     description: Only domains whose mark has all these labels (for example C(cluster=hpc)).
     type: dict
-attributes:
-  check_mode:
-    support: full
-    description: Only reads.
 '''
 
 EXAMPLES = r'''
@@ -64,35 +62,32 @@ domains:
       hostdevs: []
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
-    HAS_LIBVIRT,
-    LIBVIRT_IMPORT_ERROR,
-    LibvirtModuleError,
-    connect,
-)
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import LIBVIRT_URI, with_common
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import run_module
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_info import list_domains
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            uri=dict(type='str', default='qemu:///system'),
-            names=dict(type='list', elements='str'),
-            owned_only=dict(type='bool', default=False),
-            labels=dict(type='dict'),
+        argument_spec=with_common(
+            dict(
+                names=dict(type='list', elements='str'),
+                owned_only=dict(type='bool', default=False),
+                labels=dict(type='dict'),
+            ),
+            LIBVIRT_URI,
         ),
         supports_check_mode=True,
     )
-    if not HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib('libvirt-python'), exception=LIBVIRT_IMPORT_ERROR)
-    try:
-        conn = connect(module.params['uri'])
-        domains = list_domains(conn, module.params['names'], module.params['owned_only'], module.params['labels'])
-    except LibvirtModuleError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, domains=domains)
+    params = module.params
+    run_module(
+        module,
+        lambda conn: dict(
+            changed=False, domains=list_domains(conn, params['names'], params['owned_only'], params['labels'])
+        ),
+    )
 
 
 if __name__ == '__main__':

@@ -24,6 +24,8 @@ description:
     unless O(adopt=true).
 extends_documentation_fragment:
   - hyperscaler.workstation.libvirt
+  - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.attributes.converge
 options:
   name:
     description: Name of the network.
@@ -74,7 +76,9 @@ options:
             type: bool
             default: true
           start:
-            description: First address of the dynamic range.
+            description:
+              - First address of the dynamic range.
+              - Without O(spec.dhcp.end) no dynamic range is served.
             type: str
           end:
             description: Last address of the dynamic range.
@@ -120,13 +124,6 @@ options:
     description: Restart an active network whose definition changed beyond DHCP and DNS hosts.
     type: bool
     default: false
-attributes:
-  check_mode:
-    support: full
-    description: Reports exactly what would change, without changing it.
-  diff_mode:
-    support: full
-    description: Shows libvirt's current definition, reduced to the options given, against the wanted one.
 '''
 
 EXAMPLES = r'''
@@ -179,63 +176,44 @@ actions:
   sample: ["add DHCP host 52:54:00:a8:96:0c 192.168.150.12"]
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import LIBVIRT_URI, with_common
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_common import (
-    HAS_LIBVIRT,
-    LIBVIRT_IMPORT_ERROR,
-    LibvirtModuleError,
-    connect,
+    option_dict,
+    option_list,
+    run_module,
 )
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_network import NetworkManager
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_xml import XMLError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_network import converge_network
 
 
 def argument_spec():
-    return dict(
-        name=dict(type='str', required=True),
-        uri=dict(type='str', default='qemu:///system'),
-        state=dict(type='str', default='active', choices=['present', 'active', 'inactive', 'absent']),
-        xml=dict(type='str'),
-        spec=dict(
-            type='dict',
-            options=dict(
-                bridge=dict(type='str'),
-                forward=dict(type='str', default='nat', choices=['nat', 'route', 'open', 'isolated']),
-                address=dict(type='str', required=True),
-                prefix=dict(type='int', default=24),
-                domain=dict(type='str'),
-                mtu=dict(type='int'),
-                dhcp=dict(
-                    type='dict',
-                    options=dict(
-                        enabled=dict(type='bool', default=True),
-                        start=dict(type='str'),
-                        end=dict(type='str'),
-                    ),
-                ),
-                hosts=dict(
-                    type='list',
-                    elements='dict',
-                    options=dict(
-                        mac=dict(type='str', required=True),
-                        ip=dict(type='str', required=True),
-                        name=dict(type='str'),
-                    ),
-                ),
-                dns_hosts=dict(
-                    type='list',
-                    elements='dict',
-                    options=dict(
-                        ip=dict(type='str', required=True),
-                        hostnames=dict(type='list', elements='str', required=True),
-                    ),
-                ),
-            ),
+    spec = option_dict(
+        bridge=dict(type='str'),
+        forward=dict(type='str', default='nat', choices=['nat', 'route', 'open', 'isolated']),
+        address=dict(type='str', required=True),
+        prefix=dict(type='int', default=24),
+        domain=dict(type='str'),
+        mtu=dict(type='int'),
+        dhcp=option_dict(enabled=dict(type='bool', default=True), start=dict(type='str'), end=dict(type='str')),
+        hosts=option_list(
+            mac=dict(type='str', required=True), ip=dict(type='str', required=True), name=dict(type='str')
         ),
-        autostart=dict(type='bool'),
-        adopt=dict(type='bool', default=False),
-        restart=dict(type='bool', default=False),
+        dns_hosts=option_list(
+            ip=dict(type='str', required=True), hostnames=dict(type='list', elements='str', required=True)
+        ),
+    )
+    return with_common(
+        dict(
+            name=dict(type='str', required=True),
+            state=dict(type='str', default='active', choices=['present', 'active', 'inactive', 'absent']),
+            xml=dict(type='str'),
+            spec=spec,
+            autostart=dict(type='bool'),
+            adopt=dict(type='bool', default=False),
+            restart=dict(type='bool', default=False),
+        ),
+        LIBVIRT_URI,
     )
 
 
@@ -243,16 +221,7 @@ def main():
     module = AnsibleModule(
         argument_spec=argument_spec(), mutually_exclusive=[('xml', 'spec')], supports_check_mode=True
     )
-    if not HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib('libvirt-python'), exception=LIBVIRT_IMPORT_ERROR)
-    try:
-        manager = NetworkManager(connect(module.params['uri']), module.params, check_mode=module.check_mode)
-        result = manager.run()
-    except (LibvirtModuleError, XMLError) as exc:
-        module.fail_json(msg=str(exc))
-    if module._diff:
-        result['diff'] = manager.diff
-    module.exit_json(**result)
+    run_module(module, lambda conn: converge_network(conn, module.params, module.check_mode, module._diff))
 
 
 if __name__ == '__main__':

@@ -12,9 +12,15 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_c
 )
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain import (  # noqa: E402
     DomainManager,
+)
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_runstate import (  # noqa: E402
+    PAUSED,
     RUNNING,
     SHUTOFF,
-    PAUSED,
+    RunState,
+)
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_seed import (  # noqa: E402
+    CloudInitSeed,
 )
 
 POOL = 'default-pool'
@@ -59,14 +65,13 @@ def params(**kw):
         shutdown_timeout=5,
         force=False,
         remove_volumes=True,
-        _diff=True,
     )
     base.update(kw)
     return base
 
 
 def converge(conn, check=False, **kw):
-    mgr = DomainManager(conn, params(**kw), check_mode=check, run_command=run_command, sleep=lambda s: None)
+    mgr = DomainManager(conn, params(**kw), check_mode=check, diff=True, run_command=run_command, sleep=lambda s: None)
     result = mgr.run()
     result['diff'] = mgr.diff
     return result
@@ -217,7 +222,7 @@ def test_failed_start_removes_the_new_definition_and_volumes(conn, monkeypatch):
     def refuse(self, dom):
         raise LibvirtModuleError('Domain vm1 did not start: no.')
 
-    monkeypatch.setattr(DomainManager, '_start', refuse)
+    monkeypatch.setattr(RunState, '_start', refuse)
     before = volumes(conn)
     with pytest.raises(LibvirtModuleError, match='did not start'):
         converge(conn, state='running')
@@ -260,7 +265,7 @@ def test_cloud_init_seed_is_an_owned_volume_and_a_new_seed_redefines(conn, monke
     pytest.importorskip('shutil').which('genisoimage') or pytest.skip('genisoimage is not installed')
     uploads = []
     # The test driver has no virStorageVolUpload: record what would be written.
-    monkeypatch.setattr(DomainManager, '_upload', lambda self, vol, data: uploads.append((vol.name(), data)))
+    monkeypatch.setattr(CloudInitSeed, '_upload', lambda self, vol, data: uploads.append((vol.name(), data)))
     ci = dict(user_data='#cloud-config\nhostname: vm1\n', meta_data=None, network_config='version: 2\n', pool=None)
     first = converge(conn, cloud_init=ci)
     assert 'write cloud-init seed default-pool/vm1-seed.iso' in first['actions']

@@ -9,11 +9,13 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_c
     LibvirtModuleError,
     OWNER_NS,
 )
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_devices import (
+    group_hostdevs,
+    parse_pci,
+)
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._libvirt_domain_xml import (
     build_domain_xml,
-    group_hostdevs,
     owner_element,
-    parse_pci,
     read_owner,
 )
 
