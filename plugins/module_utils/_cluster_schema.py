@@ -274,6 +274,12 @@ SCHEMA = {
                     'x-hint': 'a SLURM time such as 24:00:00 or 2-00:00:00',
                 },
                 'version': {'type': 'string', 'description': 'Debian slurm-wlm version to pin.'},
+                'slurm_conf': {
+                    'type': 'object',
+                    'description': 'slurm.conf settings (KEY: value) merged over the role defaults; null removes a key.',
+                    'propertyNames': {'pattern': '^[A-Za-z][A-Za-z0-9]*$'},
+                    'additionalProperties': {'type': ['string', 'integer', 'number', 'boolean', 'null']},
+                },
                 'qos': {
                     'type': 'array',
                     'items': {

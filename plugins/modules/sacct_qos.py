@@ -1,0 +1,97 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: sacct_qos
+short_description: Create or modify a SLURM QoS in slurmdbd
+version_added: 0.1.0
+author: hyperscaler.workstation contributors (@hyperscaler)
+description:
+  - Adds the QoS with C(sacctmgr -i add qos) when missing, or modifies only the fields that differ from
+    C(sacctmgr -nP show qos). Only the options that are set are compared; an option left out is never changed.
+  - I(max_wall) is compared as a duration, so C(30), C(00:30:00) and C(0-00:30:00) are the same;
+    I(max_tres_per_user) is compared with its items sorted. An empty string (or C(-1)) removes the limit.
+  - In check mode on a host where slurmdbd cannot be reached yet (a first run), it predicts that the QoS will
+    be added and warns instead of failing.
+extends_documentation_fragment:
+  - hyperscaler.workstation.attributes
+options:
+  name:
+    description: QoS name. SLURM stores it in lower case.
+    type: str
+    required: true
+  priority:
+    description: QoS priority (C(Priority)).
+    type: int
+  max_wall:
+    description: Wall-clock limit per job (C(MaxWall)), a SLURM time such as C(00:30:00) or C(1-00:00:00).
+    type: str
+  max_tres_per_user:
+    description: TRES limit per user (C(MaxTRESPerUser)), for example C(cpu=4,gres/gpu=1).
+    type: str
+  state:
+    description: Whether the QoS exists.
+    type: str
+    choices: [present, absent]
+    default: present
+attributes:
+  check_mode:
+    support: full
+    details: Reads with sacctmgr and returns the commands it would run.
+  diff_mode:
+    support: full
+    details: The QoS (name, priority, max_wall, max_tres_per_user) before and after.
+requirements:
+  - sacctmgr (package slurm-client) and a reachable slurmdbd
+'''
+
+EXAMPLES = r'''
+- name: A high-priority QoS limited to 30 minutes and 4 CPUs per user
+  hyperscaler.workstation.sacct_qos:
+    name: high
+    priority: 100
+    max_wall: "00:30:00"
+    max_tres_per_user: cpu=4,gres/gpu=1
+'''
+
+RETURN = r'''
+qos:
+  description: The QoS after the run (empty when absent).
+  returned: always
+  type: dict
+  sample: {"name": "high", "priority": 100, "max_wall": "00:30:00", "max_tres_per_user": "cpu=4,gres/gpu=1"}
+commands:
+  description: The sacctmgr commands run (in check mode, that would run).
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/bin/sacctmgr", "-i", "modify", "qos", "where", "name=high", "set", "priority=100"]]
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._sacctmgr import run_module
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    priority=dict(type="int"),
+    max_wall=dict(type="str"),
+    max_tres_per_user=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    fail_on_error(module, run_module, module, "qos")
+
+
+if __name__ == "__main__":
+    main()
