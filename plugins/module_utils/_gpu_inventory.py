@@ -9,15 +9,16 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import (
-    CLASS_AUDIO,
-    CLASS_DISPLAY,
-    PciSysfs,
-    slot_of,
-)
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import CLASS_DISPLAY, slot_of
 
-VENDORS = {"10de": "NVIDIA", "1002": "AMD", "8086": "Intel", "1af4": "Red Hat (virtio)", "1234": "QEMU"}
+VENDORS = {
+    _gpu_models.NVIDIA_VENDOR_ID: "NVIDIA",
+    "1002": "AMD",
+    "8086": "Intel",
+    "1af4": "Red Hat (virtio)",
+    "1234": "QEMU",
+}
 
 
 class GpuInventory(object):
@@ -53,8 +54,8 @@ class GpuInventory(object):
                     "same_slot": slot_of(member) == slot_of(addr),
                 }
             )
-        mig_model = mig_tables.model_for_device_id(device) if vendor == "10de" else None
-        name = mig_tables.device_name(device) if vendor == "10de" else None
+        board = _gpu_models.lookup(device) if vendor == _gpu_models.NVIDIA_VENDOR_ID else None
+        mig_model = board.mig_model if board else None
         driver = s.driver(addr)
         numa = s.int_attr(addr, "numa_node")
         info = {
@@ -63,7 +64,7 @@ class GpuInventory(object):
             "vendor": VENDORS.get(vendor, vendor),
             "device_id": device,
             "class": s.pci_class(addr),
-            "model": name or ("%s %s" % (VENDORS.get(vendor, vendor), device)),
+            "model": board.name if board else "%s %s" % (VENDORS.get(vendor, vendor), device),
             "mig_model": mig_model,
             "driver": driver,
             "driver_override": s.driver_override(addr),
@@ -134,11 +135,3 @@ class GpuInventory(object):
                     }
                 )
         return {"pcie_passthrough": {"enabled": True, "devices": devices}}
-
-
-def is_audio(sysfs, addr):
-    return sysfs.pci_class(addr).startswith(CLASS_AUDIO)
-
-
-def inventory_for(sysfs_root="/sys", nvml=None):
-    return GpuInventory(PciSysfs(sysfs_root), nvml)

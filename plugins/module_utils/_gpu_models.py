@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """The one GPU table: NVIDIA PCI device id -> board name, MIG model and SLURM GRES type.
 
-Read by the MIG tables (``_mig_tables``), ``gpu_info``, the cluster.yaml checks and the SLURM GRES filter
-(``hyperscaler.workstation.slurm_gres``). A board missing here still works: it is named by its id, it has no
-MIG table, and SLURM types it ``generic``.
+Read by ``gpu_info`` (``_gpu_inventory``), ``mig_profile`` (``_mig``), the cluster.yaml checks, the SLURM GRES
+filter (``hyperscaler.workstation.slurm_gres``) and tests/gpu/check_real_gpu.py; no other file maps device ids
+to boards. A board missing here still works: it is named by its id, it has no MIG table, and SLURM types it
+``generic``. A new board is one row of ``_TABLE`` (and, when it has MIG, its profiles in ``_mig_tables``).
 
 This file imports nothing from Ansible so that standalone tools (tests/gpu/check_real_gpu.py) can use it.
 """
@@ -47,9 +48,11 @@ GPU_MODELS = dict((dev, GpuModel(dev, *row)) for dev, row in _TABLE.items())
 
 
 def norm_device_id(device_id):
-    """``"2330"``, ``"0x2330"``, ``"10de:2330"`` -> ``"2330"``; None for nothing."""
+    """``"2330"``, ``"0x2330"``, ``"10de:2330"``, ``0x2330`` -> ``"2330"``; None for nothing."""
     if device_id is None:
         return None
+    if isinstance(device_id, int) and not isinstance(device_id, bool):
+        return "%04x" % device_id
     text = str(device_id).strip().lower()
     if text.startswith("0x"):
         text = text[2:]
@@ -61,6 +64,21 @@ def norm_device_id(device_id):
 def lookup(device_id):
     """The GpuModel for a PCI device id, or None."""
     return GPU_MODELS.get(norm_device_id(device_id))
+
+
+def lookup_name(name):
+    """The GpuModel whose board name is ``name`` as NVML reports it (case and spacing ignored), or None."""
+    key = " ".join(str(name or "").upper().split())
+    for dev in sorted(GPU_MODELS):
+        if GPU_MODELS[dev].name.upper() == key:
+            return GPU_MODELS[dev]
+    return None
+
+
+def mig_model_of(device_id, name=None):
+    """MIG model of a GPU by its device id, else by its NVML board name; None when it has no MIG table."""
+    entry = lookup(device_id) or lookup_name(name)
+    return entry.mig_model if entry else None
 
 
 def mig_model(device_id):

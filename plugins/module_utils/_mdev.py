@@ -91,6 +91,10 @@ class MdevManager(object):
                     "%s has room for %d more '%s' device(s), %d needed; free some or choose a "
                     "smaller vGPU type." % (parent, available, mdev_type, len(create))
                 )
+        before = {
+            "devices": [u for u in ours if self._exists(parent, u)],
+            "definitions": [u for u in ours if os.path.exists(self._persist_path(parent, u))],
+        }
         if not check_mode:
             for uid in remove:
                 path = self.sysfs.path("bus", "mdev", "devices", uid, "remove")
@@ -100,14 +104,10 @@ class MdevManager(object):
             for uid in create:
                 self.sysfs.write(os.path.join(tdir, "create"), uid)
             for uid in persist_del:
-                os.remove(self._persist_path(parent, uid))
+                self._remove_definition(parent, uid)
             for uid in persist_add:
-                pdir = os.path.join(self.mdevctl_dir, parent)
-                if not os.path.isdir(pdir):
-                    os.makedirs(pdir)
-                with open(self._persist_path(parent, uid), "w") as handle:
-                    json.dump({"mdev_type": mdev_type, "start": "auto", "attrs": []}, handle, indent=2)
-                    handle.write("\n")
+                self._write_definition(parent, uid, mdev_type)
+        after = {"devices": list(wanted), "definitions": list(wanted) if persistent else []}
         return {
             "changed": bool(create or remove or persist_add or persist_del),
             "mode": "mdev",
@@ -118,7 +118,34 @@ class MdevManager(object):
             "removed": remove,
             "persistent": persistent,
             "devices": [{"uuid": u, "parent": parent, "type": mdev_type} for u in wanted],
+            "diff": {
+                "before": dict(before, parent=parent, type=mdev_type),
+                "after": dict(after, parent=parent, type=mdev_type),
+            },
         }
+
+    def _write_definition(self, parent, uid, mdev_type):
+        path = self._persist_path(parent, uid)
+        try:
+            if not os.path.isdir(os.path.dirname(path)):
+                os.makedirs(os.path.dirname(path))
+            with open(path, "w") as handle:
+                json.dump({"mdev_type": mdev_type, "start": "auto", "attrs": []}, handle, indent=2)
+                handle.write("\n")
+        except (IOError, OSError) as exc:
+            raise HostError(
+                "Could not write the mdevctl definition %s of %s: %s (check mdevctl_dir)."
+                % (path, parent, exc.strerror or exc)
+            )
+
+    def _remove_definition(self, parent, uid):
+        path = self._persist_path(parent, uid)
+        try:
+            os.remove(path)
+        except (IOError, OSError) as exc:
+            raise HostError(
+                "Could not remove the mdevctl definition %s of %s: %s." % (path, parent, exc.strerror or exc)
+            )
 
     # ---------------------------------------------------------------- SR-IOV path
     @staticmethod
@@ -169,6 +196,7 @@ class MdevManager(object):
             for vf in set_vfs:
                 self.sysfs.write(self.sysfs.dev_path(vf, "nvidia", "current_vgpu_type"), str(type_id))
         final = [vf for vf in mine if vf not in clear_vfs] + set_vfs
+        state_of = dict(parent=parent, type=mdev_type)
         return {
             "changed": bool(set_vfs or clear_vfs),
             "mode": "sriov",
@@ -180,6 +208,10 @@ class MdevManager(object):
             "removed": clear_vfs,
             "persistent": False,
             "devices": [{"pci_address": vf, "parent": parent, "type": mdev_type} for vf in sorted(final)],
+            "diff": {
+                "before": dict(state_of, virtual_functions=sorted(mine)),
+                "after": dict(state_of, virtual_functions=sorted(final)),
+            },
         }
 
 
@@ -189,7 +221,7 @@ def record_vm(output_dir, vm, result, check_mode=False):
     try:
         with open(path) as handle:
             data = json.load(handle)
-    except (IOError, OSError, ValueError):
+    except (IOError, OSError, ValueError):  # no map yet (or an unreadable one, rewritten below)
         data = {}
     entries = [
         e for e in data.get(vm, []) if not (e.get("parent") == result["parent"] and e.get("type") == result["type"])
@@ -204,13 +236,19 @@ def record_vm(output_dir, vm, result, check_mode=False):
     if new == data:
         return False
     if not check_mode:
-        if not os.path.isdir(output_dir):
-            os.makedirs(output_dir)
-        tmp = path + ".tmp"
-        with open(tmp, "w") as handle:
-            json.dump(new, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.rename(tmp, path)
+        try:
+            if not os.path.isdir(output_dir):
+                os.makedirs(output_dir)
+            tmp = path + ".tmp"
+            with open(tmp, "w") as handle:
+                json.dump(new, handle, indent=2, sort_keys=True)
+                handle.write("\n")
+            os.rename(tmp, path)
+        except (IOError, OSError) as exc:
+            raise HostError(
+                "Could not write the VM-to-device map %s for %s: %s (check output_dir)."
+                % (path, vm, exc.strerror or exc)
+            )
     return True
 
 

@@ -7,8 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, normalize_address
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import (
+    CLASS_DISPLAY,
+    HostError,
+    normalize_address,
+)
 
 
 def _counts(instances):
@@ -45,11 +50,11 @@ class MigManager(object):
             if wanted_addr and addr != wanted_addr:
                 continue
             name = self.nvml.name(handle)
-            model = mig_tables.model_for_device_id(device_id) or mig_tables.model_for_name(name)
+            model = _gpu_models.mig_model_of(device_id, name)
             chosen.append((index, handle, addr, name, model))
         if not chosen:
             raise HostError(
-                "No GPU at %s is visible to NVML (is it bound to the nvidia driver rather than " "vfio-pci?)." % gpu
+                "No GPU at %s is visible to NVML (is it bound to the nvidia driver rather than vfio-pci?)." % gpu
             )
         return chosen
 
@@ -204,3 +209,59 @@ class MigManager(object):
             "instances_after": after,
             "mig_devices": devices,
         }
+
+
+def _sysfs_gpus(sysfs, gpu):
+    """NVIDIA display devices under sysfs chosen by 'all', an index (in address order) or a PCI address."""
+    gpus = [
+        a
+        for a in sysfs.list_devices()
+        if sysfs.pci_class(a).startswith(CLASS_DISPLAY) and sysfs.hex_id(a, "vendor") == _gpu_models.NVIDIA_VENDOR_ID
+    ]
+    text = str(gpu).strip().lower()
+    if text.isdigit():
+        return gpus[int(text) : int(text) + 1]
+    if text != "all":
+        addr = normalize_address(text)
+        return [a for a in gpus if a == addr]
+    return gpus
+
+
+def plan_from_sysfs(sysfs, gpu, mig_enabled=True, instances=None):
+    """The check-mode plan when NVML cannot be used: the layout checked against the model sysfs names.
+
+    The current MIG state is unknown, so every selected MIG-capable GPU is reported as changing.
+    """
+    gpus = _sysfs_gpus(sysfs, gpu)
+    if not gpus:
+        raise HostError("No NVIDIA GPU at %s under %s." % (gpu, sysfs.root))
+    out = []
+    for addr in gpus:
+        device_id = sysfs.hex_id(addr, "device")
+        model = _gpu_models.mig_model(device_id)
+        if model is None:
+            if mig_enabled:
+                raise HostError("GPU %s (device id %s) does not support MIG." % (addr, device_id))
+            continue
+        placements = []
+        if mig_enabled:
+            placements, err = mig_tables.plan_layout(model, instances)
+            if err:
+                raise HostError("GPU %s: %s." % (addr, err))
+        out.append(
+            {
+                "pci_address": addr,
+                "model": model,
+                "changed": True,
+                "state_known": False,
+                "instances_after": [dict(profile=p["profile"], start=p["start"], size=p["size"]) for p in placements],
+            }
+        )
+    return {
+        "changed": bool(out),
+        "destructive": bool(out),
+        "destructive_gpus": [g["pci_address"] for g in out],
+        "reset_required": False,
+        "gpus": out,
+        "mig_devices": [],
+    }

@@ -14,15 +14,13 @@ Every board has 8 memory slices and 7 compute slices.  A placement is
 and that ``nvidia-smi mig -lgip`` prints in its ``ID`` column (also the
 argument of the placement/create calls).
 
-This file imports nothing from Ansible (only the GPU table beside it) so that standalone tools
-(tests/gpu/check_real_gpu.py) can use it.
+Which board has which model is the GPU table's business (``_gpu_models.mig_model``), not this file's.
+This file imports nothing, so that standalone tools (tests/gpu/check_real_gpu.py) can use it.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
-
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
 
 MEMORY_SLICES = 8
 COMPUTE_SLICES = 7
@@ -78,57 +76,24 @@ def _profiles(mem_names):
     return table
 
 
+def _model(architecture, memory_gb, mem_names):
+    return {"architecture": architecture, "memory_gb": memory_gb, "profiles": _profiles(mem_names)}
+
+
+_MEM_80GB = ("10gb", "20gb", "20gb", "40gb", "40gb", "80gb")
+
+# Keyed by the MIG model of the GPU table (_gpu_models.mig_model), which maps device ids to these keys.
 MIG_MODELS = {
-    "A100-40GB": {
-        "architecture": "ampere",
-        "memory_gb": 40,
-        "profiles": _profiles(("5gb", "10gb", "10gb", "20gb", "20gb", "40gb")),
-    },
-    "A100-80GB": {
-        "architecture": "ampere",
-        "memory_gb": 80,
-        "profiles": _profiles(("10gb", "20gb", "20gb", "40gb", "40gb", "80gb")),
-    },
-    "H100-80GB": {
-        "architecture": "hopper",
-        "memory_gb": 80,
-        "profiles": _profiles(("10gb", "20gb", "20gb", "40gb", "40gb", "80gb")),
-    },
-    "H200-141GB": {
-        "architecture": "hopper",
-        "memory_gb": 141,
-        "profiles": _profiles(("18gb", "35gb", "35gb", "71gb", "71gb", "141gb")),
-    },
+    "A100-40GB": _model("ampere", 40, ("5gb", "10gb", "10gb", "20gb", "20gb", "40gb")),
+    "A100-80GB": _model("ampere", 80, _MEM_80GB),
+    "H100-80GB": _model("hopper", 80, _MEM_80GB),
+    "H200-141GB": _model("hopper", 141, ("18gb", "35gb", "35gb", "71gb", "71gb", "141gb")),
 }
 
 
 def model_names():
     """Sorted list of the MIG models known here."""
     return sorted(MIG_MODELS)
-
-
-def model_for_device_id(device_id):
-    """MIG model name for a PCI device id ("2330", "0x2330", "10de:2330"), or None."""
-    return _gpu_models.mig_model(device_id)
-
-
-def device_name(device_id):
-    """Board name for a PCI device id, or None."""
-    return _gpu_models.board_name(device_id)
-
-
-def model_for_name(name):
-    """Best-effort MIG model from an NVML board name ("NVIDIA H100 80GB HBM3")."""
-    if not name:
-        return None
-    text = name.upper()
-    if "H200" in text:
-        return "H200-141GB"
-    if "H100" in text and ("80GB" in text or "PCIE" in text or "HBM3" in text):
-        return "H100-80GB"
-    if "A100" in text:
-        return "A100-80GB" if "80GB" in text else "A100-40GB"
-    return None
 
 
 def profile(model, name):

@@ -64,9 +64,6 @@ class NvmlAdapter(object):
     def name(self, handle):
         return _text(self.nvml.nvmlDeviceGetName(handle))
 
-    def uuid(self, handle):
-        return _text(self.nvml.nvmlDeviceGetUUID(handle))
-
     def pci(self, handle):
         """(linux PCI address, device id as 4 hex digits)."""
         info = self.nvml.nvmlDeviceGetPciInfo(handle)

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Read and write the PCI part of sysfs, and find open device handles in /proc.
 
-Pure Python (no Ansible imports): tests point ``root`` at a temp dir, and
+No Ansible imports (only the collection's error base): tests point ``root`` at a temp dir, and
 subclasses override :meth:`PciSysfs._raw_write` to simulate the kernel.
 """
 
@@ -15,16 +15,17 @@ import os
 import re
 import threading
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+
 PCI_ADDR_RE = re.compile(r"^([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")
 SHORT_ADDR_RE = re.compile(r"^([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$")
 
 CLASS_DISPLAY = "03"
 CLASS_BRIDGE = "0604"
-CLASS_AUDIO = "0403"
 
 
-class HostError(Exception):
-    """A problem the user can act on; the message is a sentence for fail_json."""
+class HostError(HyperscalerError):
+    """A problem on the host (sysfs, procfs, NVML) the user can act on; the message is a sentence for fail_json."""
 
 
 def normalize_address(addr):
@@ -124,9 +125,6 @@ class PciSysfs(object):
 
     def driver_loaded(self, name):
         return os.path.isdir(self.path("bus", "pci", "drivers", name))
-
-    def module_loaded(self, name):
-        return os.path.isdir(self.path("module", name))
 
     def int_attr(self, addr, name):
         value = self.attr(addr, name)
@@ -238,9 +236,6 @@ class ProcScanner(object):
         text = _read(os.path.join(self.root, "driver", "nvidia", "gpus", addr, "information"), "")
         match = re.search(r"Device Minor:\s*(\d+)", text or "")
         return int(match.group(1)) if match else None
-
-    def read(self, *parts):
-        return _read(os.path.join(self.root, *parts))
 
 
 def describe_holders(holders):

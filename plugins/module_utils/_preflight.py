@@ -55,6 +55,15 @@ sys.exit(0 if reason == 5 else 3)
 '''
 
 
+def _kill(proc):
+    """Kill a probe that ran past its deadline and reap it (a stuck KVM_RUN may take a moment to die)."""
+    proc.kill()
+    try:
+        proc.wait(timeout=2)
+    except Exception:  # pylint: disable=broad-except
+        pass
+
+
 def kvm_probe(device="/dev/kvm", timeout=5.0, python=None):
     """Return (ok, detail): can a KVM guest run an instruction and exit within ``timeout`` seconds?"""
     if not os.path.exists(device):
@@ -68,11 +77,7 @@ def kvm_probe(device="/dev/kvm", timeout=5.0, python=None):
     while proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
     if proc.poll() is None:
-        proc.kill()
-        try:
-            proc.wait(timeout=2)
-        except Exception:  # pylint: disable=broad-except
-            pass
+        _kill(proc)
         return False, "a KVM guest did not finish one instruction within %ss (KVM_RUN hangs)" % timeout
     out, err = proc.communicate()
     out = out.decode("utf-8", "replace").strip()
@@ -130,11 +135,7 @@ def qemu_kvm_probe(qemu="qemu-system-x86_64", timeout=8.0, workdir=None):
             time.sleep(0.1)
     finally:
         if proc.poll() is None:
-            proc.kill()
-            try:
-                proc.wait(timeout=2)
-            except Exception:  # pylint: disable=broad-except
-                pass
+            _kill(proc)
         err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines() if proc.stderr else []
         shutil.rmtree(tmp, ignore_errors=True)
     if ok:
@@ -373,3 +374,32 @@ class Preflight(object):
             )
         )
         return f, out
+
+
+def run_checks(params):
+    """The result of host_preflight_info for its module parameters."""
+    pre = Preflight(
+        params["sysfs_root"],
+        params["proc_root"],
+        params["etc_root"],
+        params["run_root"],
+        params["kvm_device"],
+        params["kvm_timeout"],
+    )
+    facts, checks = pre.checks(
+        require_kvm=params["require_kvm"],
+        require_iommu=params["require_iommu"],
+        require_vfio=params["require_vfio"],
+        require_libvirt=params["require_libvirt"],
+        min_memory_mb=params["min_memory_mb"],
+        min_disk_gb=params["min_disk_gb"],
+        min_cores=params["min_cores"],
+        disk_path=params["disk_path"],
+        probe_kvm=params["kvm_probe"],
+    )
+    return {
+        "changed": False,
+        "checks": checks,
+        "host": facts,
+        "failed_checks": [c["name"] for c in checks if c["status"] == "fail"],
+    }

@@ -43,13 +43,7 @@ class VfioBinder(object):
         Raises HostError when a group holds a device that was not requested and is
         neither a bridge nor a function of a requested slot.
         """
-        addrs = []
-        for addr in requested:
-            addr = normalize_address(addr)
-            if not self.sysfs.exists(addr):
-                raise HostError("PCI device %s does not exist under %s." % (addr, self.sysfs.dev_path(addr)))
-            if addr not in addrs:
-                addrs.append(addr)
+        addrs = self._existing(requested)
         slots = set(slot_of(a) for a in addrs)
         result = list(addrs)
         for addr in addrs:
@@ -74,6 +68,17 @@ class VfioBinder(object):
                     % (group, addr, member, self.sysfs.pci_class(member))
                 )
         return result
+
+    def _existing(self, requested):
+        """Requested addresses, normalised and without repeats; HostError for one that is not there."""
+        addrs = []
+        for addr in requested:
+            addr = normalize_address(addr)
+            if not self.sysfs.exists(addr):
+                raise HostError("PCI device %s does not exist under %s." % (addr, self.sysfs.dev_path(addr)))
+            if addr not in addrs:
+                addrs.append(addr)
+        return addrs
 
     def _persist_file(self, addr):
         return os.path.join(self.persist_dir, "pci-%s" % addr)
@@ -155,56 +160,49 @@ class VfioBinder(object):
         return found
 
     def plan(self, devices, state="bound", persistent=False):
-        """Return a list of actions (dicts) without writing anything."""
-        actions = []
+        """Return (addresses considered, actions as dicts) without writing anything."""
         if state == "bound":
             if not self.sysfs.iommu_enabled():
                 self.check_safe_to_bind([])  # raises the IOMMU message
             addrs = self.expand(devices)
-            for addr in addrs:
-                cur = self.device_state(addr)
-                needs_bind = cur["driver"] != VFIO or cur["driver_override"] != VFIO
-                needs_persist = persistent and cur["persistent_override"] != VFIO
-                if needs_bind or needs_persist:
-                    actions.append(
-                        {
-                            "pci_address": addr,
-                            "action": "bind",
-                            "from_driver": cur["driver"],
-                            "to_driver": VFIO,
-                            "bind": needs_bind,
-                            "persist": needs_persist,
-                        }
-                    )
         else:
-            addrs = []
-            for addr in devices:
-                addr = normalize_address(addr)
-                if not self.sysfs.exists(addr):
-                    raise HostError("PCI device %s does not exist under %s." % (addr, self.sysfs.dev_path(addr)))
-                if addr not in addrs:
-                    addrs.append(addr)
-                group = self.sysfs.iommu_group(addr)
-                for member in self.sysfs.group_members(group) if group else []:
-                    if member not in addrs and slot_of(member) == slot_of(addr) and self.sysfs.driver(member) == VFIO:
-                        addrs.append(member)
-            for addr in addrs:
-                cur = self.device_state(addr)
-                original = self._recorded(addr)
-                on_vfio = cur["driver"] == VFIO or cur["driver_override"] == VFIO
-                drop_persist = cur["persistent_override"] is not None
-                if on_vfio or drop_persist:
-                    actions.append(
-                        {
-                            "pci_address": addr,
-                            "action": "unbind",
-                            "from_driver": cur["driver"],
-                            "to_driver": original,
-                            "bind": on_vfio,
-                            "persist": drop_persist,
-                        }
-                    )
+            addrs = self._with_vfio_slot_mates(self._existing(devices))
+        actions = [act for act in (self._action(addr, state, persistent) for addr in addrs) if act]
         return addrs, actions
+
+    def _with_vfio_slot_mates(self, addrs):
+        """Each address followed by the functions of its slot in its IOMMU group that vfio-pci holds."""
+        result = []
+        for addr in addrs:
+            if addr not in result:
+                result.append(addr)
+            group = self.sysfs.iommu_group(addr)
+            for member in self.sysfs.group_members(group) if group else []:
+                if member not in result and slot_of(member) == slot_of(addr) and self.sysfs.driver(member) == VFIO:
+                    result.append(member)
+        return result
+
+    def _action(self, addr, state, persistent):
+        """The bind/unbind action one device needs, or None."""
+        cur = self.device_state(addr)
+        if state == "bound":
+            move = cur["driver"] != VFIO or cur["driver_override"] != VFIO
+            persist = persistent and cur["persistent_override"] != VFIO
+            to_driver = VFIO
+        else:
+            move = cur["driver"] == VFIO or cur["driver_override"] == VFIO
+            persist = cur["persistent_override"] is not None
+            to_driver = self._recorded(addr)
+        if not (move or persist):
+            return None
+        return {
+            "pci_address": addr,
+            "action": "bind" if state == "bound" else "unbind",
+            "from_driver": cur["driver"],
+            "to_driver": to_driver,
+            "bind": move,
+            "persist": persist,
+        }
 
     def _recorded(self, addr):
         try:
@@ -217,10 +215,17 @@ class VfioBinder(object):
     def _record(self, addr, driver):
         if not driver or driver == VFIO:
             return
-        if not os.path.isdir(self.state_dir):
-            os.makedirs(self.state_dir)
-        with open(self._state_file(addr), "w") as handle:
-            json.dump({"pci_address": addr, "original_driver": driver}, handle)
+        path = self._state_file(addr)
+        try:
+            if not os.path.isdir(self.state_dir):
+                os.makedirs(self.state_dir)
+            with open(path, "w") as handle:
+                json.dump({"pci_address": addr, "original_driver": driver}, handle)
+        except (IOError, OSError) as exc:
+            raise HostError(
+                "Could not record the original driver (%s) of %s in %s: %s; nothing was changed on the device "
+                "(check state_dir)." % (driver, addr, path, exc.strerror or exc)
+            )
 
     def _bind_one(self, addr):
         current = self.sysfs.driver(addr)
@@ -250,16 +255,22 @@ class VfioBinder(object):
 
     def _persist(self, addr, on):
         path = self._persist_file(addr)
-        if on:
-            if not os.path.isdir(self.persist_dir):
-                os.makedirs(self.persist_dir)
-            with open(path, "w") as handle:
-                handle.write(VFIO + "\n")
-        elif os.path.exists(path):
-            os.remove(path)
+        try:
+            if on:
+                if not os.path.isdir(self.persist_dir):
+                    os.makedirs(self.persist_dir)
+                with open(path, "w") as handle:
+                    handle.write(VFIO + "\n")
+            elif os.path.exists(path):
+                os.remove(path)
+        except (IOError, OSError) as exc:
+            raise HostError(
+                "Could not %s the driverctl override of %s (%s): %s (check persist_dir)."
+                % ("write" if on else "remove", addr, path, exc.strerror or exc)
+            )
 
-    def run(self, devices, state="bound", persistent=False, check_mode=False):
-        """Return a result dict (changed, devices, actions, before, after)."""
+    def run(self, devices, state="bound", persistent=False, check_mode=False, diff=False):
+        """Return a result dict (changed, devices, actions, and with ``diff`` the state before and after)."""
         addrs, actions = self.plan(devices, state, persistent)
         if state == "bound":
             self.check_safe_to_bind([a["pci_address"] for a in actions if a["bind"]])
@@ -289,13 +300,10 @@ class VfioBinder(object):
                         if act["persist"]:
                             item["persistent_override"] = VFIO if state == "bound" else None
                 after[addr] = item
-        return {
-            "changed": bool(actions),
-            "devices": addrs,
-            "actions": actions,
-            "before": before,
-            "after": after,
-        }
+        result = {"changed": bool(actions), "devices": addrs, "actions": actions}
+        if diff:
+            result["diff"] = {"before": before, "after": after}
+        return result
 
 
 def _read_flag(path):

@@ -19,10 +19,7 @@ description:
     otherwise it is reported as null.
   - Each GPU carries a ready-to-paste C(cluster.yaml) C(pcie_passthrough) block, including the GPU's audio
     function when it shares the IOMMU group.
-  - Reads only; never changes the host.
 author: hyperscaler.workstation contributors (@hyperscaler)
-extends_documentation_fragment:
-  - hyperscaler.workstation.sysfs
 options:
   use_nvml:
     description:
@@ -30,15 +27,10 @@ options:
       - When NVML is missing or fails to load the module still answers from sysfs.
     type: bool
     default: true
-attributes:
-  check_mode:
-    description: Can run in check mode and return the planned change without modifying the host.
-    support: full
-  diff_mode:
-    description: Reads only, so there is no diff.
-    support: none
-notes:
-  - Supports check mode; it reads only.
+extends_documentation_fragment:
+  - hyperscaler.workstation.sysfs
+  - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.attributes.info_module
 requirements:
   - nvidia-ml-py (optional, for the MIG mode)
 '''
@@ -76,12 +68,12 @@ gpus:
       type: str
       sample: "2330"
     model:
-      description: Board name when known.
+      description: Board name from the collection's GPU table, else the vendor name and device id.
       returned: always
       type: str
       sample: "NVIDIA H100 80GB HBM3"
     mig_model:
-      description: Key into the MIG tables, or null.
+      description: MIG model from the collection's GPU table (a key into the MIG tables), or null.
       returned: always
       type: str
       sample: "H100-80GB"
@@ -149,23 +141,32 @@ nvml_available:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import SYSFS_ROOT, with_common
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_inventory import GpuInventory
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter, load_pynvml
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, PciSysfs
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
 
 pynvml = load_pynvml()
 
+ARGUMENT_SPEC = with_common(dict(use_nvml=dict(type="bool", default=True)), SYSFS_ROOT)
 
-def run(module):
-    sysfs = PciSysfs(module.params["sysfs_root"])
-    nvml = None
-    if module.params["use_nvml"] and pynvml is not None:
-        adapter = NvmlAdapter(pynvml)
-        try:
-            adapter.init()
-            nvml = adapter
-        except Exception:  # pylint: disable=broad-except
-            nvml = None
+
+def _nvml(wanted):
+    """An initialised NvmlAdapter, or None when NVML is not wanted, missing or does not load."""
+    if not wanted or pynvml is None:
+        return None
+    adapter = NvmlAdapter(pynvml)
+    try:
+        adapter.init()
+    except Exception:  # pylint: disable=broad-except
+        return None
+    return adapter
+
+
+def run(params):
+    sysfs = PciSysfs(params["sysfs_root"])
+    nvml = _nvml(params["use_nvml"])
     try:
         gpus = GpuInventory(sysfs, nvml).gpus()
     finally:
@@ -175,17 +176,8 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            sysfs_root=dict(type="path", default="/sys"),
-            use_nvml=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        module.exit_json(**run(module))
-    except HostError as exc:
-        module.fail_json(msg=str(exc))
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    fail_on_error(module, run, module.params)
 
 
 if __name__ == "__main__":

@@ -18,10 +18,7 @@ description:
     nouveau is blacklisted, that libvirt runs, and memory, disk and CPU threads.
   - Each check is C(pass), C(warn) or C(fail) with a fix. A problem is C(fail) only when the matching
     C(require_*) option (or minimum) says the requested configuration needs it.
-  - Reads only.
 author: hyperscaler.workstation contributors (@hyperscaler)
-extends_documentation_fragment:
-  - hyperscaler.workstation.sysfs
 options:
   proc_root:
     description: Where procfs is mounted.
@@ -79,13 +76,10 @@ options:
     description: Where VM disks go.
     type: path
     default: /var/lib/libvirt
-attributes:
-  check_mode:
-    description: Can run in check mode and return the planned change without modifying the host.
-    support: full
-  diff_mode:
-    description: Reads only, so there is no diff.
-    support: none
+extends_documentation_fragment:
+  - hyperscaler.workstation.sysfs
+  - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.attributes.info_module
 '''
 
 EXAMPLES = r'''
@@ -121,46 +115,34 @@ host:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._preflight import Preflight
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import SYSFS_ROOT, with_common
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._preflight import run_checks
+
+ARGUMENT_SPEC = with_common(
+    dict(
+        proc_root=dict(type="path", default="/proc"),
+        etc_root=dict(type="path", default="/etc"),
+        run_root=dict(type="path", default="/run"),
+        kvm_device=dict(type="path", default="/dev/kvm"),
+        kvm_probe=dict(type="bool", default=True),
+        kvm_timeout=dict(type="float", default=5),
+        require_kvm=dict(type="bool", default=False),
+        require_iommu=dict(type="bool", default=False),
+        require_vfio=dict(type="bool", default=False),
+        require_libvirt=dict(type="bool", default=False),
+        min_memory_mb=dict(type="int", default=0),
+        min_disk_gb=dict(type="int", default=0),
+        min_cores=dict(type="int", default=0),
+        disk_path=dict(type="path", default="/var/lib/libvirt"),
+    ),
+    SYSFS_ROOT,
+)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            sysfs_root=dict(type="path", default="/sys"),
-            proc_root=dict(type="path", default="/proc"),
-            etc_root=dict(type="path", default="/etc"),
-            run_root=dict(type="path", default="/run"),
-            kvm_device=dict(type="path", default="/dev/kvm"),
-            kvm_probe=dict(type="bool", default=True),
-            kvm_timeout=dict(type="float", default=5),
-            require_kvm=dict(type="bool", default=False),
-            require_iommu=dict(type="bool", default=False),
-            require_vfio=dict(type="bool", default=False),
-            require_libvirt=dict(type="bool", default=False),
-            min_memory_mb=dict(type="int", default=0),
-            min_disk_gb=dict(type="int", default=0),
-            min_cores=dict(type="int", default=0),
-            disk_path=dict(type="path", default="/var/lib/libvirt"),
-        ),
-        supports_check_mode=True,
-    )
-    p = module.params
-    pre = Preflight(p["sysfs_root"], p["proc_root"], p["etc_root"], p["run_root"], p["kvm_device"], p["kvm_timeout"])
-    facts, checks = pre.checks(
-        require_kvm=p["require_kvm"],
-        require_iommu=p["require_iommu"],
-        require_vfio=p["require_vfio"],
-        require_libvirt=p["require_libvirt"],
-        min_memory_mb=p["min_memory_mb"],
-        min_disk_gb=p["min_disk_gb"],
-        min_cores=p["min_cores"],
-        disk_path=p["disk_path"],
-        probe_kvm=p["kvm_probe"],
-    )
-    module.exit_json(
-        changed=False, checks=checks, host=facts, failed_checks=[c["name"] for c in checks if c["status"] == "fail"]
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    fail_on_error(module, run_checks, module.params)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,6 @@ description:
     survive a reboot.
   - When I(vm) is given, records which devices belong to that VM in C(<output_dir>/mdev_map.json).
 author: hyperscaler.workstation contributors (@hyperscaler)
-extends_documentation_fragment:
-  - hyperscaler.workstation.sysfs
 options:
   parent:
     description:
@@ -68,18 +66,19 @@ options:
     description:
       - Directory of C(mdev_map.json). Required when I(vm) is set.
     type: path
-  timeout:
-    description:
-      - Seconds each sysfs write may take.
-    type: float
-    default: 10
 attributes:
   check_mode:
-    description: Can run in check mode and return the planned change without modifying the host.
     support: full
   diff_mode:
-    description: Returns the state before and after when run with C(--diff).
     support: full
+    details:
+      - The mediated devices of I(parent) and I(type) that this module manages, and their mdevctl
+        definitions, before and after (C(devices), C(definitions)).
+      - On the SR-IOV path, the virtual functions carrying the vGPU type before and after (C(virtual_functions)).
+extends_documentation_fragment:
+  - hyperscaler.workstation.sysfs
+  - hyperscaler.workstation.sysfs.write_timeout
+  - hyperscaler.workstation.attributes
 requirements:
   - NVIDIA vGPU host driver
 '''
@@ -127,41 +126,42 @@ map_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import SYSFS_ROOT, with_common
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import manager_for, record_vm
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
+
+ARGUMENT_SPEC = with_common(
+    dict(
+        parent=dict(type="str", required=True),
+        type=dict(type="str", required=True),
+        count=dict(type="int", default=1),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        persistent=dict(type="bool", default=True),
+        mdevctl_dir=dict(type="path", default="/etc/mdevctl.d"),
+        vm=dict(type="str"),
+        output_dir=dict(type="path"),
+        timeout=dict(type="float", default=10),
+    ),
+    SYSFS_ROOT,
+)
+
+
+def run(module):
+    p = module.params
+    manager = manager_for(p["sysfs_root"], p["mdevctl_dir"], p["timeout"])
+    result = manager.run(p["parent"], p["type"], p["count"], p["state"], p["persistent"], module.check_mode)
+    if p["vm"]:
+        result["map_changed"] = record_vm(p["output_dir"], p["vm"], result, module.check_mode)
+        result["changed"] = result["changed"] or result["map_changed"]
+    diff = result.pop("diff")  # the managed devices before and after
+    if module._diff:
+        result["diff"] = diff
+    return result
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            parent=dict(type="str", required=True),
-            type=dict(type="str", required=True),
-            count=dict(type="int", default=1),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            persistent=dict(type="bool", default=True),
-            mdevctl_dir=dict(type="path", default="/etc/mdevctl.d"),
-            vm=dict(type="str"),
-            output_dir=dict(type="path"),
-            sysfs_root=dict(type="path", default="/sys"),
-            timeout=dict(type="float", default=10),
-        ),
-        required_by=dict(vm=["output_dir"]),
-        supports_check_mode=True,
-    )
-    p = module.params
-    manager = manager_for(p["sysfs_root"], p["mdevctl_dir"], p["timeout"])
-    try:
-        result = manager.run(p["parent"], p["type"], p["count"], p["state"], p["persistent"], module.check_mode)
-        if p["vm"]:
-            result["map_changed"] = record_vm(p["output_dir"], p["vm"], result, module.check_mode)
-            result["changed"] = result["changed"] or result["map_changed"]
-    except HostError as exc:
-        module.fail_json(msg=str(exc))
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="Could not write an mdev definition or map: %s." % exc)
-    if module._diff:
-        result["diff"] = {"before": {"removed": result["removed"]}, "after": {"created": result["created"]}}
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_by=dict(vm=["output_dir"]), supports_check_mode=True)
+    fail_on_error(module, run, module)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,10 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: mig_profile
-short_description: Declare the MIG layout of NVIDIA GPUs
+short_description: Declare the MIG mode and GPU instances of NVIDIA GPUs, checked against the MIG tables
 version_added: 0.1.0
 description:
-  - Makes the MIG mode and the set of GPU instances (each with one compute instance spanning it) of one or
+  - Brings the MIG mode and the set of GPU instances (each with one compute instance spanning it) of one or
     all GPUs match the declared layout, through NVML (nvidia-ml-py).
   - The layout is checked against NVIDIA's profile and placement tables for the GPU model first; an invalid
     layout fails before anything changes.
@@ -24,8 +24,6 @@ description:
     survives reboots. On Hopper (H100, H200) the mode changes at once but is lost at reboot
     (C(persistent=false)). GPU instances never survive a reboot; rerun the play after one.
 author: hyperscaler.workstation contributors (@hyperscaler)
-extends_documentation_fragment:
-  - hyperscaler.workstation.sysfs
 options:
   gpu:
     description:
@@ -61,11 +59,14 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Can run in check mode and return the planned change without modifying the host.
     support: full
+    details: Without a loadable NVML the layout is checked against the MIG tables only (see the notes).
   diff_mode:
-    description: Returns the state before and after when run with C(--diff).
     support: full
+    details: The GPU instances of each selected GPU before and after.
+extends_documentation_fragment:
+  - hyperscaler.workstation.sysfs
+  - hyperscaler.workstation.attributes
 notes:
   - In check mode without a loadable NVML (no NVIDIA driver on the controller, fake sysfs in tests) the module
     validates the layout against the model found in sysfs and reports that it would apply it, with a warning
@@ -121,115 +122,71 @@ mig_devices:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig import MigManager
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import SYSFS_ROOT, with_common
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig import MigManager, plan_from_sysfs
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter, load_pynvml
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import (
-    HostError,
-    PciSysfs,
-    normalize_address,
-)
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, PciSysfs
 
 pynvml = load_pynvml()
 
-
-def sysfs_plan(params):
-    """Check-mode plan from sysfs when NVML cannot be used."""
-    sysfs = PciSysfs(params["sysfs_root"])
-    gpus = [
-        a for a in sysfs.list_devices() if sysfs.pci_class(a).startswith("03") and sysfs.hex_id(a, "vendor") == "10de"
-    ]
-    text = params["gpu"].strip().lower()
-    if text.isdigit():
-        gpus = gpus[int(text) : int(text) + 1]
-    elif text != "all":
-        addr = normalize_address(text)
-        gpus = [a for a in gpus if a == addr]
-    if not gpus:
-        raise HostError("No NVIDIA GPU at %s under %s." % (params["gpu"], params["sysfs_root"]))
-    out = []
-    for addr in gpus:
-        model = mig_tables.model_for_device_id(sysfs.hex_id(addr, "device"))
-        if model is None:
-            if params["mig_enabled"]:
-                raise HostError("GPU %s (device id %s) does not support MIG." % (addr, sysfs.hex_id(addr, "device")))
-            continue
-        placements = []
-        if params["mig_enabled"]:
-            placements, err = mig_tables.plan_layout(model, params["instances"])
-            if err:
-                raise HostError("GPU %s: %s." % (addr, err))
-        out.append(
-            {
-                "pci_address": addr,
-                "model": model,
-                "changed": True,
-                "state_known": False,
-                "instances_after": [dict(profile=p["profile"], start=p["start"], size=p["size"]) for p in placements],
-            }
-        )
-    return {
-        "changed": bool(out),
-        "destructive": bool(out),
-        "destructive_gpus": [g["pci_address"] for g in out],
-        "reset_required": False,
-        "gpus": out,
-        "mig_devices": [],
-    }
+ARGUMENT_SPEC = with_common(
+    dict(
+        gpu=dict(type="str", default="all"),
+        mig_enabled=dict(type="bool", default=True),
+        instances=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(profile=dict(type="str", required=True), count=dict(type="int", default=1)),
+        ),
+        force=dict(type="bool", default=False),
+    ),
+    SYSFS_ROOT,
+)
 
 
-def run(module):
+def _sysfs_fallback(module, why):
+    """Check mode without NVML: validate the layout against the model sysfs names."""
+    module.warn("%s; the plan is checked against the MIG tables only, the current MIG state is unknown." % why)
+    p = module.params
+    return plan_from_sysfs(PciSysfs(p["sysfs_root"]), p["gpu"], p["mig_enabled"], p["instances"])
+
+
+def _apply(module):
     p = module.params
     if pynvml is None:
         if module.check_mode:
-            module.warn("nvidia-ml-py is missing; the plan is checked against the MIG tables only.")
-            return sysfs_plan(p)
+            return _sysfs_fallback(module, "nvidia-ml-py is missing")
         module.fail_json(msg=missing_required_lib("nvidia-ml-py"))
     nvml = NvmlAdapter(pynvml)
     try:
         nvml.init()
     except Exception as exc:  # pylint: disable=broad-except
         if module.check_mode:
-            module.warn("NVML did not initialise (%s); current MIG state unknown." % exc)
-            return sysfs_plan(p)
+            return _sysfs_fallback(module, "NVML did not initialise (%s)" % exc)
         raise HostError("NVML did not initialise (%s); is the NVIDIA driver loaded?" % exc)
     try:
         return MigManager(nvml).run(p["gpu"], p["mig_enabled"], p["instances"], p["force"], module.check_mode)
     except nvml.error_class as exc:
-        raise HostError("NVML refused the change: %s." % exc)
+        raise HostError("NVML refused the change on %s: %s." % (p["gpu"], exc))
     finally:
         nvml.shutdown()
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            gpu=dict(type="str", default="all"),
-            mig_enabled=dict(type="bool", default=True),
-            instances=dict(
-                type="list",
-                elements="dict",
-                default=[],
-                options=dict(
-                    profile=dict(type="str", required=True),
-                    count=dict(type="int", default=1),
-                ),
-            ),
-            force=dict(type="bool", default=False),
-            sysfs_root=dict(type="path", default="/sys"),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        result = run(module)
-    except HostError as exc:
-        module.fail_json(msg=str(exc))
+def run(module):
+    result = _apply(module)
     if module._diff:
         result["diff"] = {
             "before": dict((g["pci_address"], g.get("instances_before")) for g in result["gpus"]),
             "after": dict((g["pci_address"], g.get("instances_after")) for g in result["gpus"]),
         }
-    module.exit_json(**result)
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    fail_on_error(module, run, module)
 
 
 if __name__ == "__main__":

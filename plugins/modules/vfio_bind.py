@@ -22,11 +22,8 @@ description:
     the boot VGA device, when a process holds the GPU open (C(/dev/nvidiaN) or its DRM nodes, found via
     C(/proc/*/fd)) or nvidia_drm drives a framebuffer console on it, and when the IOMMU group holds a
     device that was not requested and is neither a bridge nor a function of the same slot.
-  - Every sysfs write has a deadline (I(timeout)); an unbind that blocks because the device is still in
-    use is reported instead of hanging the play.
+  - Every sysfs write has a deadline (I(timeout)).
 author: hyperscaler.workstation contributors (@hyperscaler)
-extends_documentation_fragment:
-  - hyperscaler.workstation.sysfs
 options:
   devices:
     description:
@@ -63,20 +60,17 @@ options:
       - Where procfs is mounted; used to find processes holding the GPU open.
     type: path
     default: /proc
-  timeout:
-    description:
-      - Seconds each sysfs write may take.
-    type: float
-    default: 10
 attributes:
   check_mode:
-    description: Can run in check mode and return the planned change without modifying the host.
     support: full
+    details: Runs every safety check and reports every device it would bind.
   diff_mode:
-    description: Returns the state before and after when run with C(--diff).
     support: full
-notes:
-  - In check mode the module runs every safety check and reports every device it would bind.
+    details: Driver, driver override, IOMMU group and persistent override of each device before and after.
+extends_documentation_fragment:
+  - hyperscaler.workstation.sysfs
+  - hyperscaler.workstation.sysfs.write_timeout
+  - hyperscaler.workstation.attributes
 requirements:
   - Linux with an IOMMU enabled and the vfio-pci module loaded.
 '''
@@ -113,34 +107,33 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import SYSFS_ROOT, with_common
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._vfio import binder_for
+
+ARGUMENT_SPEC = with_common(
+    dict(
+        devices=dict(type="list", elements="str", required=True),
+        state=dict(type="str", choices=["bound", "unbound"], default="bound"),
+        persistent=dict(type="bool", default=False),
+        persist_dir=dict(type="path", default="/etc/driverctl.d"),
+        state_dir=dict(type="path", default="/var/lib/hyperscaler-workstation/vfio"),
+        proc_root=dict(type="path", default="/proc"),
+        timeout=dict(type="float", default=10),
+    ),
+    SYSFS_ROOT,
+)
+
+
+def run(module):
+    p = module.params
+    binder = binder_for(p["sysfs_root"], p["proc_root"], p["persist_dir"], p["state_dir"], p["timeout"])
+    return binder.run(p["devices"], p["state"], p["persistent"], module.check_mode, diff=module._diff)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            devices=dict(type="list", elements="str", required=True),
-            state=dict(type="str", choices=["bound", "unbound"], default="bound"),
-            persistent=dict(type="bool", default=False),
-            persist_dir=dict(type="path", default="/etc/driverctl.d"),
-            state_dir=dict(type="path", default="/var/lib/hyperscaler-workstation/vfio"),
-            sysfs_root=dict(type="path", default="/sys"),
-            proc_root=dict(type="path", default="/proc"),
-            timeout=dict(type="float", default=10),
-        ),
-        supports_check_mode=True,
-    )
-    p = module.params
-    binder = binder_for(p["sysfs_root"], p["proc_root"], p["persist_dir"], p["state_dir"], p["timeout"])
-    try:
-        result = binder.run(p["devices"], p["state"], p["persistent"], module.check_mode)
-    except HostError as exc:
-        module.fail_json(msg=str(exc))
-    before, after = result.pop("before"), result.pop("after")
-    if module._diff:
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    fail_on_error(module, run, module)
 
 
 if __name__ == "__main__":

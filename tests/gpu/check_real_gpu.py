@@ -5,7 +5,8 @@
 
 Lists the GPUs through NVML and through sysfs (gpu_info's module_utils), prints
 the MIG mode and every GPU-instance profile NVML reports with its placements,
-and compares them with plugins/module_utils/_mig_tables.py for that model.
+and compares them with the GPU table (plugins/module_utils/_gpu_models.py: which
+MIG model a device id has) and plugins/module_utils/_mig_tables.py for that model.
 Exits 1 on a mismatch, 2 when NVML cannot be used, 0 otherwise.
 
 It NEVER changes a setting: no SetMigMode, no instance created or destroyed.
@@ -34,12 +35,13 @@ def _import_module_utils():
         os.makedirs(os.path.join(base, "ansible_collections", "hyperscaler"))
         os.symlink(REPO, os.path.join(base, "ansible_collections", "hyperscaler", "workstation"))
     sys.path.insert(0, base)
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models as gpu_models
     from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
     from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter
     from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_inventory import GpuInventory
     from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
 
-    return mig_tables, NvmlAdapter, GpuInventory, PciSysfs
+    return gpu_models, mig_tables, NvmlAdapter, GpuInventory, PciSysfs
 
 
 # NVML_GPU_INSTANCE_PROFILE_* enums worth asking about (0..0x11 in current NVML headers)
@@ -52,7 +54,7 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print the findings as JSON too")
     args = parser.parse_args(argv)
 
-    mig_tables, NvmlAdapter, GpuInventory, PciSysfs = _import_module_utils()
+    gpu_models, mig_tables, NvmlAdapter, GpuInventory, PciSysfs = _import_module_utils()
     try:
         import pynvml
     except ImportError:
@@ -97,7 +99,7 @@ def main(argv=None):
             addr, device_id = nvml.pci(handle)
             name = nvml.name(handle)
             current, pending = nvml.mig_mode(handle)
-            model = mig_tables.model_for_device_id(device_id) or mig_tables.model_for_name(name)
+            model = gpu_models.mig_model_of(device_id, name)
             print(
                 "GPU %d %s %s (device id %s) model=%s MIG current=%s pending=%s"
                 % (index, addr, name, device_id, model, current, pending)
@@ -113,19 +115,24 @@ def main(argv=None):
                 "profiles": [],
             }
             report["nvml"].append(entry)
+            board = gpu_models.board_name(device_id)
+            if board is None:
+                print("  note: device id %s is not in the GPU table (_gpu_models); it is typed 'generic'" % device_id)
+            elif board != name:
+                print("  note: the GPU table names device id %s '%s', NVML says '%s'" % (device_id, board, name))
             if addr not in sysfs_addrs:
                 problems.append("GPU %d %s: NVML sees it but sysfs under %s does not" % (index, addr, args.sysfs_root))
             if current is None:
                 if model is not None:
                     problems.append(
-                        "GPU %d %s: mig_tables maps device id %s to %s, but NVML says MIG is not "
+                        "GPU %d %s: the GPU table (_gpu_models) maps device id %s to %s, but NVML says MIG is not "
                         "supported" % (index, addr, device_id, model)
                     )
                 continue
             if model is None:
                 problems.append(
-                    "GPU %d %s: NVML supports MIG on '%s' (device id %s) but mig_tables has no model "
-                    "for it" % (index, addr, name, device_id)
+                    "GPU %d %s: NVML supports MIG on '%s' (device id %s) but the GPU table (_gpu_models) "
+                    "has no MIG model for it" % (index, addr, name, device_id)
                 )
                 continue
             expected = mig_tables.MIG_MODELS[model]["profiles"]

@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: Apache-2.0
-"""`ansible-playbook --check playbooks/host_prep.yml` against fake sysfs/proc trees: the plan must be
-truthful (every device it would bind, every MIG layout and vGPU it would create) and nothing may be written."""
+"""`ansible-playbook --check playbooks/host_prep.yml` (the gpu_host role) against fake sysfs/proc trees: the plan
+must be truthful (every device it would bind, every MIG layout and vGPU it would create) and nothing may be written.
+
+Stand-in: the fake trees of tests/unit/gpu/gpu_fakes.py (FakeHost) replace a host with NVIDIA GPUs, vfio-pci and
+the vGPU driver; NVML is absent, so mig_profile plans from the MIG tables (its check-mode fallback)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -16,17 +19,16 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "gpu"))
+# this checkout's collection and settings; the JSON callback lets the tests read every task's result
+ANSIBLE_ENV = {
+    "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+    "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"),
+    "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+}
 
 
 def run_playbook(tmp_path, inventory, extra, check=True, inventory_plugins=None):
-    env = dict(
-        os.environ,
-        HOME=str(tmp_path / "home"),
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / "collections"),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_ROLES_PATH=str(ROOT / "roles"),
-    )
+    env = dict(os.environ, HOME=str(tmp_path / "home"), **ANSIBLE_ENV)
     if inventory_plugins:
         env["ANSIBLE_INVENTORY_ENABLED"] = inventory_plugins
     cmd = [str(BIN / "ansible-playbook"), str(ROOT / "playbooks" / "host_prep.yml"), "-i", str(inventory)]
@@ -38,8 +40,30 @@ def run_playbook(tmp_path, inventory, extra, check=True, inventory_plugins=None)
         data = json.loads(proc.stdout[proc.stdout.index("{") :])
     except ValueError:
         raise AssertionError("no JSON from ansible-playbook:\n%s\n%s" % (proc.stdout, proc.stderr))
-    tasks = dict((t["task"]["name"], t["hosts"].get("localhost", {})) for t in data["plays"][0]["tasks"])
+    # tasks by name, without the "<role> : " prefix of the gpu_host role's tasks
+    tasks = dict(
+        (t["task"]["name"].split(" : ", 1)[-1], t["hosts"].get("localhost", {})) for t in data["plays"][0]["tasks"]
+    )
     return proc, data, tasks
+
+
+def inline_inventory(gpu_nodes, config=None):
+    """The variables the inventory plugin sets (hypervisor = this machine, GPU VMs with their hyperscaler_node)."""
+    inv = {
+        "all": {
+            "children": {
+                "hypervisor": {
+                    "hosts": {
+                        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+                    }
+                },
+                "gpu_nodes": {"hosts": dict((name, {"hyperscaler_node": node}) for name, node in gpu_nodes.items())},
+            }
+        }
+    }
+    if config is not None:
+        inv["all"]["vars"] = {"hyperscaler_config": config}
+    return inv
 
 
 def fake_vars(host):
@@ -113,64 +137,48 @@ def test_mig_and_vgpu_inline_inventory_check_mode(tmp_path):
     host.add_gpu_pair("0000:c1:00", 16, device="2335", boot_vga=0)  # H200, passthrough
     extra = fake_vars(host)
     before = host.snapshot()
-    inv = {
-        "all": {
-            "vars": {
-                "hyperscaler_config": {
-                    "global": {
-                        "gpus": [
-                            {
-                                "pci_address": "0000:41:00.0",
-                                "model": "H100-80GB",
-                                "mig": {
-                                    "enabled": True,
-                                    "instances": [
-                                        {"profile": "4g.40gb", "count": 1},
-                                        {"profile": "2g.20gb", "count": 1},
-                                        {"profile": "1g.10gb", "count": 1},
-                                    ],
-                                },
-                            }
-                        ]
-                    }
+    config = {
+        "global": {
+            "gpus": [
+                {
+                    "pci_address": "0000:41:00.0",
+                    "model": "H100-80GB",
+                    "mig": {
+                        "enabled": True,
+                        "instances": [
+                            {"profile": "4g.40gb", "count": 1},
+                            {"profile": "2g.20gb", "count": 1},
+                            {"profile": "1g.10gb", "count": 1},
+                        ],
+                    },
                 }
+            ]
+        }
+    }
+    inv = inline_inventory(
+        {
+            "ai-gpu-worker-01": {
+                "pcie_passthrough": {
+                    "enabled": True,
+                    "devices": [
+                        {
+                            "pci_address": "0000:c1:00.0",
+                            "device_type": "gpu",
+                            "vendor_id": "10de",
+                            "device_id": "2335",
+                            "iommu_group": 16,
+                        }
+                    ],
+                },
+                "vgpu": [],
             },
-            "children": {
-                "hypervisor": {
-                    "hosts": {
-                        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
-                    }
-                },
-                "gpu_nodes": {
-                    "hosts": {
-                        "ai-gpu-worker-01": {
-                            "hyperscaler_node": {
-                                "pcie_passthrough": {
-                                    "enabled": True,
-                                    "devices": [
-                                        {
-                                            "pci_address": "0000:c1:00.0",
-                                            "device_type": "gpu",
-                                            "vendor_id": "10de",
-                                            "device_id": "2335",
-                                            "iommu_group": 16,
-                                        }
-                                    ],
-                                },
-                                "vgpu": [],
-                            }
-                        },
-                        "ai-gpu-worker-02": {
-                            "hyperscaler_node": {
-                                "pcie_passthrough": {"enabled": False, "devices": []},
-                                "vgpu": [{"parent": "0000:81:00.0", "type": "nvidia-1024", "count": 2}],
-                            }
-                        },
-                    }
-                },
+            "ai-gpu-worker-02": {
+                "pcie_passthrough": {"enabled": False, "devices": []},
+                "vgpu": [{"parent": "0000:81:00.0", "type": "nvidia-1024", "count": 2}],
             },
         },
-    }
+        config,
+    )
     source = tmp_path / "inventory.yml"
     source.write_text(json.dumps(inv))
     proc, data, tasks = run_playbook(tmp_path, source, extra, inventory_plugins="yaml")
@@ -185,7 +193,7 @@ def test_mig_and_vgpu_inline_inventory_check_mode(tmp_path):
     assert not os.path.exists(os.path.join(host.base, "out", "mdev_map.json"))
 
     # an impossible MIG layout fails the check run with a sentence
-    inv["all"]["vars"]["hyperscaler_config"]["global"]["gpus"][0]["mig"]["instances"] = [
+    config["global"]["gpus"][0]["mig"]["instances"] = [
         {"profile": "7g.80gb", "count": 1},
         {"profile": "1g.10gb", "count": 1},
     ]
@@ -204,29 +212,16 @@ def test_absent_reverses_in_order_check_mode(tmp_path):
     extra = fake_vars(host)
     extra["hyperscaler_host_prep_state"] = "absent"
     before = host.snapshot()
-    inv = {
-        "all": {
-            "children": {
-                "hypervisor": {
-                    "hosts": {
-                        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
-                    }
-                },
-                "gpu_nodes": {
-                    "hosts": {
-                        "ai-gpu-worker-01": {
-                            "hyperscaler_node": {
-                                "pcie_passthrough": {
-                                    "enabled": True,
-                                    "devices": [{"pci_address": "0000:c1:00.0", "device_type": "gpu"}],
-                                }
-                            }
-                        }
-                    }
-                },
+    inv = inline_inventory(
+        {
+            "ai-gpu-worker-01": {
+                "pcie_passthrough": {
+                    "enabled": True,
+                    "devices": [{"pci_address": "0000:c1:00.0", "device_type": "gpu"}],
+                }
             }
         }
-    }
+    )
     source = tmp_path / "inventory.yml"
     source.write_text(json.dumps(inv))
     proc, data, tasks = run_playbook(tmp_path, source, extra, inventory_plugins="yaml")
@@ -242,4 +237,33 @@ def test_absent_reverses_in_order_check_mode(tmp_path):
     assert "Bind the passthrough GPUs to vfio-pci" not in tasks or tasks["Bind the passthrough GPUs to vfio-pci"].get(
         "skipped"
     )
+    assert host.snapshot() == before
+
+
+def test_role_variables_and_deprecated_playbook_names(tmp_path):
+    """-e host_prep_state=absent with the gpu_host_* names runs without a deprecation warning; the old
+    hyperscaler_host_prep_* names do the same and each warns with its replacement."""
+    from gpu_fakes import FakeHost
+
+    host = FakeHost(tmp_path / "host")
+    host.add_gpu_pair("0000:c1:00", 16, device="2335", driver="vfio-pci", boot_vga=0)
+    old = fake_vars(host)
+    old["hyperscaler_host_prep_state"] = "absent"
+    new = dict((k.replace("hyperscaler_host_prep_", "gpu_host_"), v) for k, v in old.items())
+    new["host_prep_state"] = new.pop("gpu_host_state")
+    inv = inline_inventory({"ai-gpu-worker-01": {"pcie_passthrough": {"devices": [{"pci_address": "0000:c1:00.0"}]}}})
+    source = tmp_path / "inventory.yml"
+    source.write_text(json.dumps(inv))
+    before = host.snapshot()
+    outputs = {}
+    for label, extra in (("new", new), ("old", old)):
+        proc, data, tasks = run_playbook(tmp_path, source, extra, inventory_plugins="yaml")
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        unbind = tasks["Give the passthrough GPUs back to their drivers"]
+        assert unbind["changed"] and [a["pci_address"] for a in unbind["actions"]] == ["0000:c1:00.0"]
+        outputs[label] = proc.stdout + proc.stderr
+    assert "is deprecated" not in outputs["new"]
+    for name in ("sysfs_root", "proc_root", "vfio_state_dir", "output_dir"):
+        assert "hyperscaler_host_prep_%s is deprecated; use gpu_host_%s" % (name, name) in outputs["old"]
+    assert "hyperscaler_host_prep_state is deprecated; use host_prep_state" in outputs["old"]
     assert host.snapshot() == before

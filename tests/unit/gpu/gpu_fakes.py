@@ -5,12 +5,10 @@
 
 from __future__ import absolute_import, division, print_function
 
-import json
 import os
 import shutil
 import time
 
-import pytest
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
 
@@ -58,18 +56,11 @@ class FakeHost(object):
     def dev(self, addr, *parts):
         return os.path.join(self.sys, "bus", "pci", "devices", addr, *parts)
 
-    def add_device(
-        self,
-        addr,
-        vendor="10de",
-        device="2330",
-        cls="0x030200",
-        driver="nvidia",
-        group=None,
-        boot_vga=None,
-        numa=0,
-        sriov=0,
-    ):
+    def add_device(self, addr, vendor="10de", device="2330", cls="0x030200", driver="nvidia", group=None, **attrs):
+        """A PCI function; ``attrs``: boot_vga (0/1, no file when unset), numa (0), sriov (total VFs, 0 = none)."""
+        boot_vga, numa, sriov = attrs.pop("boot_vga", None), attrs.pop("numa", 0), attrs.pop("sriov", 0)
+        if attrs:
+            raise TypeError("add_device() got unexpected arguments %s" % sorted(attrs))
         d = self.dev(addr)
         _w(os.path.join(d, "vendor"), "0x%s\n" % vendor)
         _w(os.path.join(d, "device"), "0x%s\n" % device)
@@ -220,44 +211,3 @@ class FakeKernel(PciSysfs):
 # ------------------------------------------------------------------ module harness
 class ModuleExit(Exception):
     pass
-
-
-def run_module(module, args, monkeypatch, check_mode=False, diff=False):
-    """Call module.main() with args; return the JSON result (with 'failed' on fail_json)."""
-    from ansible.module_utils import basic
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    payload = dict(args)
-    payload["_ansible_check_mode"] = check_mode
-    payload["_ansible_diff"] = diff
-    payload["_ansible_remote_tmp"] = "/tmp"
-    payload["_ansible_keep_remote_files"] = False
-    try:
-        from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
-    except ImportError:  # older ansible-core
-        patch_module_args = None
-    if patch_module_args is None:
-        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": payload})))
-    captured = {}
-
-    def fake_exit(self, **kw):
-        kw.setdefault("changed", False)
-        captured.update(kw)
-        raise SystemExit(0)
-
-    def fake_fail(self, msg, **kw):
-        kw["failed"] = True
-        kw["msg"] = msg
-        captured.update(kw)
-        raise SystemExit(1)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", fake_exit)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fake_fail)
-    if patch_module_args is None:
-        with pytest.raises(SystemExit):
-            module.main()
-    else:
-        with patch_module_args(payload):
-            with pytest.raises(SystemExit):
-                module.main()
-    return captured

@@ -14,6 +14,7 @@ import ctypes
 import itertools
 import uuid
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mig_tables
 
 NVML_SUCCESS = 0
@@ -24,14 +25,6 @@ NVML_ERROR_NOT_FOUND = 6
 NVML_ERROR_IN_USE = 19
 NVML_ERROR_INSUFFICIENT_RESOURCES = 23
 
-DEVICE_IDS = {"A100-40GB": 0x20B0, "A100-80GB": 0x20B2, "H100-80GB": 0x2330, "H200-141GB": 0x2335}
-NAMES = {
-    "A100-40GB": "NVIDIA A100-SXM4-40GB",
-    "A100-80GB": "NVIDIA A100-SXM4-80GB",
-    "H100-80GB": "NVIDIA H100 80GB HBM3",
-    "H200-141GB": "NVIDIA H200",
-    "L4": "NVIDIA L4",
-}
 CI_SLICES = {0: 1, 1: 2, 2: 3, 3: 4, 4: 7}
 
 
@@ -57,13 +50,26 @@ class _Obj(object):
         self.__dict__.update(kw)
 
 
+def _board(model):
+    """The GPU table's row for a board given by its MIG model ("H100-80GB") or GRES type ("L4").
+
+    The lowest device id of a MIG model stands for it (A100-40GB -> 20b0, the SXM4 board), so the simulated
+    GPUs carry the ids and NVML names of the one GPU table rather than a copy of it.
+    """
+    for row in sorted(_gpu_models.GPU_MODELS.values()):
+        if row.mig_model == model or row.gres_type == str(model).lower():
+            return row
+    raise ValueError("%s is not in the GPU table (plugins/module_utils/_gpu_models.py)" % model)
+
+
 class SimGpu(object):
-    def __init__(self, model, pci_address, mig_enabled=False, processes=None, device_id=None):
+    def __init__(self, model, pci_address, mig_enabled=False, processes=None):
         self.model = model
         self.pci_address = pci_address
         self.table = mig_tables.MIG_MODELS.get(model)
-        self.device_id = device_id or DEVICE_IDS.get(model, 0x27B8)
-        self.name = NAMES.get(model, model)
+        board = _board(model)
+        self.device_id = int(board.device_id, 16)
+        self.name = board.name
         self.uuid = "GPU-" + str(uuid.uuid5(uuid.NAMESPACE_URL, pci_address))
         self.mig_current = 1 if mig_enabled else 0
         self.mig_pending = self.mig_current

@@ -6,7 +6,7 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_inven
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
 from ansible_collections.hyperscaler.workstation.plugins.modules import gpu_info
-from gpu_fakes import run_module
+from helpers.module_harness import run_module
 from sim_nvml import SimGpu, SimNvml
 
 GPU = "0000:41:00.0"

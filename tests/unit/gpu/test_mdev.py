@@ -10,7 +10,8 @@ import pytest
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import MdevManager, mdev_uuid, record_vm
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
 from ansible_collections.hyperscaler.workstation.plugins.modules import mdev as mdev_module
-from gpu_fakes import FakeKernel, run_module
+from gpu_fakes import FakeKernel
+from helpers.module_harness import run_module
 
 PARENT = "0000:41:00.0"
 
@@ -106,3 +107,30 @@ def test_module_main(vgpu_host, monkeypatch, tmp_path):
     assert out["changed"] is False
     with open(str(tmp_path / "out" / "mdev_map.json")) as handle:
         assert len(json.load(handle)["ai-gpu-worker-01"]) == 2
+
+
+def test_module_diff_is_before_and_after(vgpu_host, monkeypatch):
+    """--diff shows the managed mdevs and their definitions before and after, not a list of changes."""
+    d = os.path.join(vgpu_host.etc, "mdevctl.d")
+    args = {"parent": PARENT, "type": "nvidia-1024", "count": 2, "sysfs_root": vgpu_host.sys, "mdevctl_dir": d}
+    monkeypatch.setattr(mdev_module, "manager_for", lambda root, dd, t: MdevManager(FakeKernel(vgpu_host), dd))
+    out = run_module(mdev_module, args, monkeypatch, check_mode=True, diff=True)
+    assert out["diff"]["before"] == {"parent": PARENT, "type": "nvidia-1024", "devices": [], "definitions": []}
+    assert out["diff"]["after"]["devices"] == out["uuids"] == out["diff"]["after"]["definitions"]
+    assert "before" not in out and "after" not in out
+    run_module(mdev_module, args, monkeypatch)
+    shrink = dict(args, count=1, persistent=False)
+    out = run_module(mdev_module, shrink, monkeypatch, diff=True)
+    uuids = [mdev_uuid(PARENT, "nvidia-1024", i) for i in range(2)]
+    assert out["diff"]["before"]["devices"] == uuids and out["diff"]["before"]["definitions"] == uuids
+    assert out["diff"]["after"]["devices"] == uuids[:1] and out["diff"]["after"]["definitions"] == []
+    assert sorted(os.listdir(os.path.join(d, PARENT))) == []
+
+
+def test_unwritable_map_is_a_sentence(vgpu_host, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = {"parent": PARENT, "type": "nvidia-1024", "devices": [{"uuid": "u1"}]}
+    with pytest.raises(HostError) as err:
+        record_vm(str(blocker / "out"), "vm1", result)
+    assert "mdev_map.json" in str(err.value) and "vm1" in str(err.value) and "output_dir" in str(err.value)

@@ -8,7 +8,7 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig impor
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adapter import NvmlAdapter
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError
 from ansible_collections.hyperscaler.workstation.plugins.modules import mig_profile
-from gpu_fakes import run_module
+from helpers.module_harness import run_module
 from sim_nvml import SimGpu, SimNvml
 
 H100, A100, H200 = "0000:41:00.0", "0000:81:00.0", "0000:c1:00.0"

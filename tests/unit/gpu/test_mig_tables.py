@@ -4,6 +4,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mig_tables as mt
 
 
@@ -45,7 +46,7 @@ def test_profile_rows_match_nvidia_smi():
     ],
 )
 def test_model_for_device_id(dev, model):
-    assert mt.model_for_device_id(dev) == model
+    assert _gpu_models.mig_model(dev) == model
 
 
 @pytest.mark.parametrize(

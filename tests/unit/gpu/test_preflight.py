@@ -6,7 +6,7 @@ import os
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _preflight as preflight
 from ansible_collections.hyperscaler.workstation.plugins.modules import host_preflight_info
-from gpu_fakes import run_module
+from helpers.module_harness import run_module
 
 
 def _pre(host, kvm_ok=True):

@@ -9,7 +9,8 @@ import pytest
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, ProcScanner
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._vfio import VfioBinder
 from ansible_collections.hyperscaler.workstation.plugins.modules import vfio_bind
-from gpu_fakes import FakeKernel, run_module
+from gpu_fakes import FakeKernel
+from helpers.module_harness import run_module
 
 GPU, AUDIO = "0000:41:00.0", "0000:41:00.1"
 
@@ -54,10 +55,10 @@ def test_bind_unbind_round_trip(two_gpu_host):
 def test_check_mode_reports_plan_and_writes_nothing(two_gpu_host):
     before = two_gpu_host.snapshot()
     k = FakeKernel(two_gpu_host)
-    res = binder(two_gpu_host, k).run(["41:00.0"], "bound", persistent=True, check_mode=True)
+    res = binder(two_gpu_host, k).run(["41:00.0"], "bound", persistent=True, check_mode=True, diff=True)
     assert res["changed"]
     assert [a["pci_address"] for a in res["actions"]] == [GPU, AUDIO]
-    assert res["after"][GPU]["driver"] == "vfio-pci"
+    assert res["diff"]["after"][GPU]["driver"] == "vfio-pci"
     assert k.writes == [] and two_gpu_host.snapshot() == before
 
 
@@ -153,3 +154,33 @@ def test_module_main_fails_with_sentence(two_gpu_host, monkeypatch):
         monkeypatch,
     )
     assert out["failed"] and "boot VGA" in out["msg"] and "Traceback" not in out["msg"]
+
+
+def test_unwritable_state_dir_is_a_sentence_not_a_traceback(two_gpu_host, monkeypatch):
+    """A state_dir that cannot be created fails with the device and the path, before the device is touched."""
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+
+    blocker = os.path.join(two_gpu_host.base, "file")
+    with open(blocker, "w") as handle:
+        handle.write("not a directory\n")
+    k = FakeKernel(two_gpu_host)
+    b = VfioBinder(k, ProcScanner(two_gpu_host.proc), os.path.join(two_gpu_host.etc, "d"), os.path.join(blocker, "s"))
+    with pytest.raises(HyperscalerError) as err:
+        b.run([GPU], "bound")
+    assert isinstance(err.value, HostError)
+    assert GPU in str(err.value) and blocker in str(err.value) and "state_dir" in str(err.value)
+    assert k.driver(GPU) == "nvidia" and k.writes == []
+
+    args = {
+        "devices": [GPU],
+        "sysfs_root": two_gpu_host.sys,
+        "proc_root": two_gpu_host.proc,
+        "persist_dir": os.path.join(blocker, "driverctl.d"),
+        "state_dir": two_gpu_host.state,
+        "persistent": True,
+    }
+    b2 = binder(two_gpu_host)
+    b2.persist_dir = os.path.join(blocker, "driverctl.d")
+    monkeypatch.setattr(vfio_bind, "binder_for", lambda *a: b2)
+    out = run_module(vfio_bind, args, monkeypatch)
+    assert out["failed"] and "driverctl override of %s" % GPU in out["msg"] and blocker in out["msg"]

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""What the hypervisor must do for the GPUs of cluster.yaml (the logic of the gpu_host role).
+
+``host_plan(nodes, gpus)`` reads the GPU nodes' ``hyperscaler_node`` entries and ``global.gpus`` and says which
+GPUs go to vfio-pci, which get a MIG layout and which vGPU devices each VM gets. A GPU is used one way only:
+one with a MIG layout or carrying vGPUs stays on the nvidia driver, so it is never bound to vfio-pci.
+Exposed to plays as the filter ``hyperscaler.workstation.gpu_host_plan``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, normalize_address
+
+
+class GpuPlanError(HyperscalerError):
+    """The GPU part of the configuration cannot be planned (a malformed entry)."""
+
+
+def _address(value, where):
+    try:
+        return normalize_address(value)
+    except HostError as exc:
+        raise GpuPlanError("%s: %s" % (where, exc))
+
+
+def _node_items(nodes):
+    """[(vm name, node dict)] from {name: node} or from [node with 'name']."""
+    if isinstance(nodes, dict):
+        return [(name, node or {}) for name, node in nodes.items()]
+    out = []
+    for index, node in enumerate(nodes or []):
+        if not isinstance(node, dict) or not node.get("name"):
+            raise GpuPlanError("gpu_host_nodes[%d] needs a 'name' (or pass a dict {vm name: node})" % index)
+        out.append((node["name"], node))
+    return out
+
+
+def _passthrough(name, node):
+    """Addresses of the devices a VM takes whole."""
+    pt = node.get("pcie_passthrough") or {}
+    if not pt.get("enabled", True):
+        return []
+    return [
+        _address(dev.get("pci_address"), "%s.pcie_passthrough.devices[%d].pci_address" % (name, index))
+        for index, dev in enumerate(pt.get("devices") or [])
+    ]
+
+
+def _vgpus(name, node):
+    out = []
+    for index, item in enumerate(node.get("vgpu") or []):
+        where = "%s.vgpu[%d]" % (name, index)
+        if not item.get("type"):
+            raise GpuPlanError("%s needs a 'type' (for example nvidia-1024)" % where)
+        out.append(
+            {
+                "vm": name,
+                "parent": _address(item.get("parent"), where + ".parent"),
+                "type": item["type"],
+                "count": int(item.get("count", 1)),
+            }
+        )
+    return out
+
+
+def _mig_layouts(gpus):
+    out = []
+    for index, gpu in enumerate(gpus or []):
+        mig = gpu.get("mig") or {}
+        if not mig.get("enabled"):
+            continue
+        out.append(
+            {
+                "pci_address": _address(gpu.get("pci_address"), "global.gpus[%d].pci_address" % index),
+                "model": gpu.get("model"),
+                "instances": list(mig.get("instances") or []),
+            }
+        )
+    return out
+
+
+def host_plan(nodes, gpus=None):
+    """{vfio: [addresses], mig: [{pci_address, model, instances}], vgpu: [{vm, parent, type, count}], any: bool}.
+
+    ``nodes``: the ``hyperscaler_node`` of each GPU VM, as {vm name: node} (inventory order) or a list of nodes
+    with ``name``; ``gpus``: ``global.gpus`` of cluster.yaml. Addresses come back in the long form
+    (``0000:41:00.0``), each once, in the order the configuration names them.
+    """
+    items = _node_items(nodes)
+    mig = _mig_layouts(gpus)
+    vgpu = [v for name, node in items for v in _vgpus(name, node)]
+    keep = set(m["pci_address"] for m in mig) | set(v["parent"] for v in vgpu)
+    vfio = []
+    for name, node in items:
+        for addr in _passthrough(name, node):
+            if addr not in vfio and addr not in keep:
+                vfio.append(addr)
+    return {"vfio": vfio, "mig": mig, "vgpu": vgpu, "any": bool(vfio or mig or vgpu)}
