@@ -61,7 +61,8 @@ ClusterKind = collections.namedtuple('ClusterKind', 'key schema_def roles groups
 # rules: callables rule(key, cluster, context) -> ['path: message', ...] (context: see _cluster_spec).
 
 
-def _get(mapping, *keys):
+def dig(mapping, *keys):
+    """Walk nested dicts; None as soon as a level is missing or not a mapping (robust to invalid input)."""
     for key in keys:
         if not isinstance(mapping, dict):
             return None
@@ -69,26 +70,26 @@ def _get(mapping, *keys):
     return mapping
 
 
-def _list(value):
+def as_list(value):
     return value if isinstance(value, list) else []
 
 
 def _slurm_rules(key, cluster, context):
     """Partitions name real nodes, are listed once; the default partition and default QoS exist."""
     errors = []
-    slurm = _get(cluster, 'slurm_config')
+    slurm = dig(cluster, 'slurm_config')
     if not isinstance(slurm, dict):
         return errors
     base = 'clusters.%s.slurm_config' % key
     partitions = []
-    for i, part in enumerate(_list(slurm.get('partitions'))):
-        name = part if isinstance(part, str) else _get(part, 'name')
+    for i, part in enumerate(as_list(slurm.get('partitions'))):
+        name = part if isinstance(part, str) else dig(part, 'name')
         if not isinstance(name, str):
             continue
         if name in partitions:
             errors.append('%s.partitions[%d]: partition %r is listed twice' % (base, i, name))
         partitions.append(name)
-        for j, host in enumerate(_list(_get(part, 'nodes'))):
+        for j, host in enumerate(as_list(dig(part, 'nodes'))):
             if host not in context['names']:
                 errors.append('%s.partitions[%d].nodes[%d]: no node is named %r' % (base, i, j, host))
     default = slurm.get('default_partition')
@@ -96,9 +97,9 @@ def _slurm_rules(key, cluster, context):
         errors.append(
             '%s.default_partition: %r is not one of the partitions %s' % (base, default, ', '.join(partitions))
         )
-    qos = [q.get('name') for q in _list(slurm.get('qos')) if isinstance(q, dict)]
-    for i, part in enumerate(_list(slurm.get('partitions'))):
-        wanted = _get(part, 'default_qos')
+    qos = [q.get('name') for q in as_list(slurm.get('qos')) if isinstance(q, dict)]
+    for i, part in enumerate(as_list(slurm.get('partitions'))):
+        wanted = dig(part, 'default_qos')
         if isinstance(wanted, str) and wanted not in qos:
             errors.append('%s.partitions[%d].default_qos: %r is not defined under slurm_config.qos' % (base, i, wanted))
     return errors
@@ -107,9 +108,9 @@ def _slurm_rules(key, cluster, context):
 def _kubernetes_rules(key, cluster, context):
     """The pod and service subnets overlap no cluster network."""
     errors = []
-    k8s = _get(cluster, 'kubernetes_config')
+    k8s = dig(cluster, 'kubernetes_config')
     for field in ('pod_subnet', 'service_subnet'):
-        value = _get(k8s, field)
+        value = dig(k8s, field)
         try:
             inner = ipaddress.IPv4Network(value, strict=False) if isinstance(value, str) else None
         except ValueError:

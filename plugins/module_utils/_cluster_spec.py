@@ -198,17 +198,8 @@ def _ip(value):
         return None
 
 
-def _get(mapping, *keys):
-    """Walk nested dicts; None as soon as a level is missing or not a mapping."""
-    for key in keys:
-        if not isinstance(mapping, dict):
-            return None
-        mapping = mapping.get(key)
-    return mapping
-
-
-def _list(value):
-    return value if isinstance(value, list) else []
+_get = kinds.dig
+_list = kinds.as_list
 
 
 def cluster_prefix(key, cluster):

@@ -17,7 +17,9 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError, fail_on_error
 
 
 class SacctmgrError(HyperscalerError):
@@ -345,3 +347,33 @@ def run_module(module, kind):
     for warning in result.pop("warnings", []):
         module.warn(warning)
     return result
+
+
+_STATE = dict(state=dict(type="str", choices=["present", "absent"], default="present"))
+# The argument spec of each sacct_* module (documented in the module and the sacctmgr doc fragment).
+ARGUMENT_SPECS = {
+    "cluster": dict(_STATE, name=dict(type="str", required=True)),
+    "qos": dict(
+        _STATE,
+        name=dict(type="str", required=True),
+        priority=dict(type="int"),
+        max_wall=dict(type="str"),
+        max_tres_per_user=dict(type="str"),
+    ),
+    "account": dict(
+        _STATE,
+        name=dict(type="str", required=True),
+        cluster=dict(type="str", required=True),
+        description=dict(type="str"),
+        organization=dict(type="str"),
+        qos=dict(type="list", elements="str"),
+        users=dict(type="list", elements="str"),
+        purge_users=dict(type="bool", default=False),
+    ),
+}
+
+
+def main_for(kind):
+    """The main() of module sacct_<kind>."""
+    module = AnsibleModule(argument_spec=ARGUMENT_SPECS[kind], supports_check_mode=True)
+    fail_on_error(module, run_module, module, kind)

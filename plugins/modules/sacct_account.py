@@ -17,10 +17,9 @@ description:
     I(description), I(organization) and I(qos) when they differ (only the options that are set are compared),
     and adds the I(users) that are not in the account yet. With I(purge_users=true) users of the account on
     that cluster that are not listed are removed.
-  - In check mode on a host where slurmdbd cannot be reached yet (a first run), it predicts that the account
-    will be added and warns instead of failing.
 extends_documentation_fragment:
   - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.sacctmgr
 options:
   name:
     description: Account name. SLURM stores it in lower case.
@@ -48,20 +47,6 @@ options:
     description: Remove users of the account on I(cluster) that are not in I(users).
     type: bool
     default: false
-  state:
-    description: Whether the account's association on I(cluster) exists.
-    type: str
-    choices: [present, absent]
-    default: present
-attributes:
-  check_mode:
-    support: full
-    details: Reads with sacctmgr and returns the commands it would run.
-  diff_mode:
-    support: full
-    details: The account (description, organization, qos, users) before and after.
-requirements:
-  - sacctmgr (package slurm-client) and a reachable slurmdbd
 '''
 
 EXAMPLES = r'''
@@ -90,26 +75,11 @@ commands:
   sample: [["/usr/bin/sacctmgr", "-i", "add", "user", "bob", "account=research", "cluster=hpc"]]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._sacctmgr import run_module
-
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    cluster=dict(type="str", required=True),
-    description=dict(type="str"),
-    organization=dict(type="str"),
-    qos=dict(type="list", elements="str"),
-    users=dict(type="list", elements="str"),
-    purge_users=dict(type="bool", default=False),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-)
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._sacctmgr import main_for
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    fail_on_error(module, run_module, module, "account")
+    main_for('account')
 
 
 if __name__ == "__main__":

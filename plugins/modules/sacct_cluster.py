@@ -16,29 +16,14 @@ description:
   - Adds the cluster to slurmdbd with C(sacctmgr -i add cluster) when C(sacctmgr -nP show cluster) does not
     list it, or deletes it with I(state=absent).
   - Runs on the host with C(sacctmgr) and a C(slurm.conf) that points at slurmdbd (the SLURM controller).
-  - In check mode on a host where slurmdbd cannot be reached yet (a first run), it predicts that the cluster
-    will be added and warns instead of failing.
 extends_documentation_fragment:
   - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.sacctmgr
 options:
   name:
     description: Cluster name (C(ClusterName) of slurm.conf). SLURM stores it in lower case.
     type: str
     required: true
-  state:
-    description: Whether the cluster is registered.
-    type: str
-    choices: [present, absent]
-    default: present
-attributes:
-  check_mode:
-    support: full
-    details: Reads with sacctmgr and returns the commands it would run.
-  diff_mode:
-    support: full
-    details: The cluster record before and after.
-requirements:
-  - sacctmgr (package slurm-client) and a reachable slurmdbd
 '''
 
 EXAMPLES = r'''
@@ -61,20 +46,11 @@ commands:
   sample: [["/usr/bin/sacctmgr", "-i", "add", "cluster", "hpc"]]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._sacctmgr import run_module
-
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-)
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._sacctmgr import main_for
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    fail_on_error(module, run_module, module, "cluster")
+    main_for('cluster')
 
 
 if __name__ == "__main__":

@@ -17,10 +17,9 @@ description:
     C(sacctmgr -nP show qos). Only the options that are set are compared; an option left out is never changed.
   - I(max_wall) is compared as a duration, so C(30), C(00:30:00) and C(0-00:30:00) are the same;
     I(max_tres_per_user) is compared with its items sorted. An empty string (or C(-1)) removes the limit.
-  - In check mode on a host where slurmdbd cannot be reached yet (a first run), it predicts that the QoS will
-    be added and warns instead of failing.
 extends_documentation_fragment:
   - hyperscaler.workstation.attributes
+  - hyperscaler.workstation.sacctmgr
 options:
   name:
     description: QoS name. SLURM stores it in lower case.
@@ -35,20 +34,6 @@ options:
   max_tres_per_user:
     description: TRES limit per user (C(MaxTRESPerUser)), for example C(cpu=4,gres/gpu=1).
     type: str
-  state:
-    description: Whether the QoS exists.
-    type: str
-    choices: [present, absent]
-    default: present
-attributes:
-  check_mode:
-    support: full
-    details: Reads with sacctmgr and returns the commands it would run.
-  diff_mode:
-    support: full
-    details: The QoS (name, priority, max_wall, max_tres_per_user) before and after.
-requirements:
-  - sacctmgr (package slurm-client) and a reachable slurmdbd
 '''
 
 EXAMPLES = r'''
@@ -74,23 +59,11 @@ commands:
   sample: [["/usr/bin/sacctmgr", "-i", "modify", "qos", "where", "name=high", "set", "priority=100"]]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._sacctmgr import run_module
-
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    priority=dict(type="int"),
-    max_wall=dict(type="str"),
-    max_tres_per_user=dict(type="str"),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-)
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._sacctmgr import main_for
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    fail_on_error(module, run_module, module, "qos")
+    main_for('qos')
 
 
 if __name__ == "__main__":

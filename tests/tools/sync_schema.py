@@ -20,6 +20,7 @@ HEADER = '''# -*- coding: utf-8 -*-
 """The cluster.yaml JSON Schema (draft 2020-12) as a Python value."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 '''
