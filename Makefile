@@ -16,6 +16,23 @@ SANITY_DIR := $(SANITY_ROOT)/ansible_collections/hyperscaler/workstation
 SANITY_PYTHON := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 CLUSTER_CONFIG ?= config/cluster.yaml
 
+# Supported versions are tested versions. meta/runtime.yml's requires_ansible (">=2.18.0,<2.22") claims exactly
+# the minor releases CI tests: the main one, requirements.txt's ansible-core pin (every tier runs on it), and these,
+# on which `make compat` runs the unit tests and ansible-test sanity (2.18 on the controller's Python 3.11; 2.20
+# and 2.21 need Python >= 3.12, so they run in the Debian 13 container from tests/images/build-compat.sh).
+# tests/tools/check_requires_ansible.py (make lint) fails when the range and this list disagree.
+COMPAT_VERSIONS ?= 2.18.19 2.20.10 2.21.5
+# Sanity tests make compat leaves out (the main release runs every test in `make sanity`). Measured cold on the
+# CI kind (2 vCPU), the full set took 143 s (2.18), 112 s (2.20), 103 s (2.21) per release. Left out everywhere:
+# pep8, yamllint, changelog (~10 s each; style tools whose verdict on our files does not depend on the release).
+# pylint (33-44 s) runs on the newest release only: its ansible plugins grow rules (2.21's ansible-bad-function
+# flags subprocess.Popen that 2.18 and 2.20 accept), older releases' rules are the same or fewer.
+# What runs on every release is what a release changes: validate-modules (argument spec and doc schema),
+# ansible-doc (plugin docs load), import (module_utils imports), compile, runtime-metadata (meta/runtime.yml),
+# ignores (tests/sanity/ignore-<release>.txt, links to ignore-2.19.txt) and the cheap file checks.
+COMPAT_SANITY_SKIP ?= pep8 yamllint changelog
+COMPAT_PYLINT_ON ?= $(lastword $(COMPAT_VERSIONS))
+
 export PATH := $(BIN):$(PATH)
 export CONTAINERS_CONF := $(ROOT)/tests/containers.conf
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
@@ -29,12 +46,13 @@ APT_PACKAGES := python3 python3-venv python3-dev gcc pkg-config git rsync make \
 	openssh-client jq
 
 .PHONY: help setup apt venv link validate hpc images provision start stop status destroy inventory schema check lint \
-	sanity unit integration molecule e2e test-images \
+	sanity unit compat integration molecule e2e test-images \
 	test bench changelog clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
 	@echo "make check        lint + unit (fast)"
+	@echo "make compat       unit + sanity on the other ansible-core releases requires_ansible claims"
 	@echo "make validate     validate $(CLUSTER_CONFIG)"
 	@echo "make images | provision | start | stop | status | destroy   [CLUSTER=hpc|cloud|all]"
 
@@ -75,11 +93,11 @@ provision: link
 	ansible-playbook playbooks/provision.yml -e cluster=$(CLUSTER) -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
 
 start stop status: link
-	ansible-playbook playbooks/lifecycle.yml -e action=$@ -e cluster=$(CLUSTER) -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
+	ansible-playbook playbooks/lifecycle.yml -e lifecycle_action=$@ -e cluster=$(CLUSTER) -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
 
 # Removes the VMs, volumes and networks the collection created for $(CLUSTER); keeps images and keys.
 destroy: link
-	ansible-playbook playbooks/lifecycle.yml -e action=destroy -e confirm=yes -e cluster=$(CLUSTER) \
+	ansible-playbook playbooks/lifecycle.yml -e lifecycle_action=destroy -e confirm=yes -e cluster=$(CLUSTER) \
 		-e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
 
 inventory: link
@@ -93,6 +111,8 @@ check: lint unit
 
 lint: link
 	$(BIN)/python tests/tools/sync_schema.py --check
+	$(BIN)/python tests/tools/check_requires_ansible.py $(COMPAT_VERSIONS)
+	$(BIN)/python tests/tools/check_argument_specs.py
 	$(BIN)/black --check --quiet plugins tests roles
 	ansible-lint --profile production
 	antsibull-changelog lint
@@ -107,7 +127,13 @@ sanity: link
 	cd $(SANITY_DIR) && ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
 
 unit: link
-	pytest -q tests/unit
+	pytest -q tests/unit tests/tools
+
+# The unit tests and ansible-test sanity on each of COMPAT_VERSIONS (tests/compat/run.py; venvs, wheels and the
+# container's ansible-test venvs are cached under ~/.cache/hyperscaler-workstation/compat, keyed by version).
+compat: link
+	COMPAT_SANITY_SKIP='$(COMPAT_SANITY_SKIP)' COMPAT_PYLINT_ON='$(COMPAT_PYLINT_ON)' \
+		$(BIN)/python tests/compat/run.py $(COMPAT_VERSIONS)
 
 integration: link test-images
 	tests/helpers/libvirtd.sh
@@ -125,7 +151,7 @@ e2e: link
 	tests/helpers/libvirtd.sh
 	pytest -q tests/e2e
 
-test: lint sanity unit integration molecule e2e
+test: lint sanity unit compat integration molecule e2e
 
 bench: link
 	$(BIN)/python tests/bench/bench_inventory.py

@@ -34,11 +34,11 @@ def cluster_images(clusters, groups, hostvars):
     return select.images_of(nodes)
 
 
-def deprecated(value, name, replacement, version='1.0.0'):
+def deprecated(value, name, replacement):
     """Pass ``value`` through, warning once that ``name`` is deprecated in favour of ``replacement``."""
     Display().deprecated(
         '%s is deprecated; use %s instead' % (name, replacement),
-        version=version,
+        version='1.0.0',
         collection_name='hyperscaler.workstation',
     )
     return value

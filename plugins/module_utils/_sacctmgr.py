@@ -156,7 +156,7 @@ class Qos(object):
         if not self.name:
             raise SacctmgrError("name must not be empty.")
         self.want = {}
-        for field, _ in self.FIELDS:
+        for field, _unused in self.FIELDS:
             value = params.get(field)
             if value is not None:
                 self.want[field] = value

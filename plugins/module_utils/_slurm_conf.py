@@ -102,7 +102,7 @@ def gpu_devices(node=None, devices=None, type_map=None):
             if (dev or {}).get("device_type") == "gpu":
                 types.append(gres_type(dev.get("device_id"), type_map))
     for vgpu in node.get("vgpu") or []:
-        for _ in range(int(vgpu.get("count", 1) or 1)):
+        for _unused in range(int(vgpu.get("count", 1) or 1)):
             types.append(_GRES_TYPE_CHARS.sub("_", str(vgpu.get("type", _gpu_models.GENERIC_GRES_TYPE))))
     return [{"file": "/dev/nvidia%d" % i, "type": t} for i, t in enumerate(types)]
 

@@ -106,7 +106,7 @@ def test_jobs_run_on_every_compute_node(cluster, repo_root):
     job = ssh(
         repo_root,
         'hpc-controller',
-        'sbatch --wait --wrap "hostname" -o /tmp/e2e-%j.out && ' 'sacct -n -X -o State --starttime now-1hour | tail -1',
+        'sbatch --wait --wrap "hostname" -o /tmp/e2e-%j.out && sacct -n -X -o State --starttime now-1hour | tail -1',
     )
     assert job.returncode == 0, job.stderr
     assert 'COMPLETED' in job.stdout

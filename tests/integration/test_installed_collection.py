@@ -4,6 +4,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import tarfile
 
 import pytest
 
@@ -55,6 +56,37 @@ def test_tarball_holds_no_build_debris(installed):
     assert (root / 'playbooks' / 'site.yml').exists()
     for junk in ('.venv', 'collections', '.pytest_cache', 'build'):
         assert not (root / junk).exists(), junk
+
+
+def test_tarball_holds_no_tests_or_development_files(installed):
+    """galaxy.yml's build_ignore: no test tier, molecule scenario, CI or dev tooling in what users install."""
+    tarball = next(installed.glob('hyperscaler-workstation-*.tar.gz'))
+    with tarfile.open(str(tarball)) as archive:
+        names = [name.rstrip('/') for name in archive.getnames()]
+    assert [n for n in names if n == 'tests' or n.startswith('tests/')] == []
+    assert [n for n in names if '/molecule/' in n + '/'] == []
+    for dev in (
+        'Makefile',
+        '.ci',
+        '.gitignore',
+        'pyproject.toml',
+        'pytest.ini',
+        '.ansible-lint',
+        'requirements-unit.txt',
+    ):
+        assert dev not in names, dev
+    assert [n for n in names if n.endswith(('.pyc', '.tar.gz')) or '__pycache__' in n] == []
+    # What the playbooks and roles read at run time is still there.
+    for kept in ('config/cluster.yaml', 'schemas/cluster.schema.json', 'meta/runtime.yml', 'packer/debian.pkr.hcl'):
+        assert kept in names, kept
+    assert 'roles/slurm_controller/tasks/main.yml' in names
+
+
+def test_module_docs_resolve_in_the_installed_collection(installed, tmp_path):
+    """The doc fragments ship with the modules: ansible-doc renders a module by FQCN from the install."""
+    doc = run(installed, ['ansible-doc', 'hyperscaler.workstation.libvirt_domain'], tmp_path)
+    assert doc.returncode == 0, doc.stderr
+    assert 'uri' in doc.stdout and 'check_mode' in doc.stdout
 
 
 def test_validate_by_fqcn_with_the_inventory_plugin(installed, repo_root, tmp_path):

@@ -216,7 +216,7 @@ def test_slurm_time_format(multi_gpu):
     hpc(multi_gpu)['slurm_config']['max_job_time'] = '1 day'
     assert_only(
         multi_gpu,
-        "clusters.hpc.slurm_config.max_job_time: '1 day' is not a SLURM time such as 24:00:00 or " "2-00:00:00",
+        "clusters.hpc.slurm_config.max_job_time: '1 day' is not a SLURM time such as 24:00:00 or 2-00:00:00",
     )
 
 
@@ -245,7 +245,7 @@ def test_duplicate_ip(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][1]['ip'] = '192.168.100.11'
     assert_only(
         multi_gpu,
-        'clusters.hpc.compute_nodes[1].ip: 192.168.100.11 is already used by ' 'clusters.hpc.compute_nodes[0].ip',
+        'clusters.hpc.compute_nodes[1].ip: 192.168.100.11 is already used by clusters.hpc.compute_nodes[0].ip',
     )
 
 
@@ -292,7 +292,7 @@ def test_bridge_name_length(multi_gpu):
     hpc(multi_gpu)['network']['bridge'] = 'virbr-hpc-cluster'
     assert_only(
         multi_gpu,
-        "clusters.hpc.network.bridge: 'virbr-hpc-cluster' is 17 characters; Linux interface names " "have at most 15",
+        "clusters.hpc.network.bridge: 'virbr-hpc-cluster' is 17 characters; Linux interface names have at most 15",
     )
 
 
@@ -457,7 +457,7 @@ def test_gpu_listed_twice(multi_gpu):
 def test_default_partition_must_exist(multi_gpu):
     hpc(multi_gpu)['slurm_config']['default_partition'] = 'batch'
     assert_only(
-        multi_gpu, "clusters.hpc.slurm_config.default_partition: 'batch' is not one of the partitions " "gpu, debug"
+        multi_gpu, "clusters.hpc.slurm_config.default_partition: 'batch' is not one of the partitions gpu, debug"
     )
 
 
@@ -476,14 +476,14 @@ def test_partition_default_qos_must_exist(multi_gpu):
     hpc(multi_gpu)['slurm_config']['partitions'] = [{'name': 'gpu', 'default_qos': 'high'}]
     assert_only(
         multi_gpu,
-        "clusters.hpc.slurm_config.partitions[0].default_qos: 'high' is not defined under " "slurm_config.qos",
+        "clusters.hpc.slurm_config.partitions[0].default_qos: 'high' is not defined under slurm_config.qos",
     )
 
 
 def test_partition_entry_shape(multi_gpu):
     hpc(multi_gpu)['slurm_config']['partitions'] = [['gpu']]
     assert_only(
-        multi_gpu, "clusters.hpc.slurm_config.partitions[0]: ['gpu'] is neither a name nor a mapping with " "\"name\""
+        multi_gpu, "clusters.hpc.slurm_config.partitions[0]: ['gpu'] is neither a name nor a mapping with \"name\""
     )
 
 
@@ -514,7 +514,7 @@ def test_duplicate_host_name(multi_gpu):
     hpc(multi_gpu)['compute_nodes'][1]['name'] = 'hpc-compute-01'
     assert_only(
         multi_gpu,
-        "clusters.hpc.compute_nodes[1]: host name 'hpc-compute-01' is already used by " "clusters.hpc.compute_nodes[0]",
+        "clusters.hpc.compute_nodes[1]: host name 'hpc-compute-01' is already used by clusters.hpc.compute_nodes[0]",
     )
 
 

@@ -43,7 +43,7 @@ class FakeHost(object):
         os.makedirs(self.proc)
         _w(
             os.path.join(self.proc, "cpuinfo"),
-            "processor\t: 0\nflags\t\t: fpu vmx sse\n" "processor\t: 1\nflags\t\t: fpu vmx sse\n",
+            "processor\t: 0\nflags\t\t: fpu vmx sse\nprocessor\t: 1\nflags\t\t: fpu vmx sse\n",
         )
         _w(os.path.join(self.proc, "cmdline"), "BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on iommu=pt\n")
         _w(os.path.join(self.proc, "meminfo"), "MemTotal:       65536000 kB\nMemAvailable:   60000000 kB\n")

@@ -138,12 +138,12 @@ def _run(tree, tmp_path, *argv):
 
 
 def test_adding_a_kind_touches_only_the_registry_and_the_schema(toy_tree):
-    _, changed = toy_tree
+    changed = toy_tree[1]
     assert changed and set(changed) <= ALLOWED, changed
 
 
 def test_the_toy_kind_gets_its_groups_and_host_names(toy_tree, tmp_path):
-    tree, _ = toy_tree
+    tree = toy_tree[0]
     cfg = _toy_config(tmp_path)
     rc, out = _run(tree, tmp_path, 'ansible-inventory', '--list', '--export', '-e', 'cluster_config=%s' % cfg)
     assert rc == 0, out
@@ -157,7 +157,7 @@ def test_the_toy_kind_gets_its_groups_and_host_names(toy_tree, tmp_path):
 
 
 def test_the_toy_kind_is_validated_with_paths(toy_tree, tmp_path):
-    tree, _ = toy_tree
+    tree = toy_tree[0]
     cfg = _toy_config(tmp_path)
     rc, out = _run(tree, tmp_path, 'ansible-playbook', 'playbooks/validate.yml', '-e', 'cluster_config=%s' % cfg)
     assert rc == 0 and '3 VM(s) in toy' in ' '.join(out.split()), out
@@ -173,7 +173,7 @@ def test_the_toy_kind_is_validated_with_paths(toy_tree, tmp_path):
 
 
 def test_the_toy_kind_selects_its_images_and_provisions_in_check_mode(toy_tree, tmp_path):
-    tree, _ = toy_tree
+    tree = toy_tree[0]
     cfg = _toy_config(tmp_path)
     rc, out = _run(
         tree,

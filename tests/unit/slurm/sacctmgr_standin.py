@@ -184,7 +184,7 @@ class FakeSacctmgr(object):
                     raise ValueError("account %s has no association on cluster %s" % (opts["account"], opts["cluster"]))
                 self.assocs.setdefault((opts["cluster"], opts["account"], user), list(self.assocs[key]))
                 return
-            where, _ = self._split_where(rest)
+            where = self._split_where(rest)[0]
             self.assocs.pop((where["cluster"], where["account"], where["name"]), None)
             return
         raise ValueError("unsupported %s %s" % (verb, what))

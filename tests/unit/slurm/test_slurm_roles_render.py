@@ -114,8 +114,8 @@ def test_explicit_devices_and_vgpus():
     )
     assert "Gres=gpu:h200:1,gpu:nvidia_1024:2 " in node_line(conf, "hpc-compute-01")
     assert "Gres=gpu:generic:1,gpu:a100:1 " in node_line(conf, "hpc-compute-02")
-    gres = render("slurm_compute", "gres.conf.j2", {"hyperscaler_node": node, "__slurm_compute_autodetect": False,
-                                                     "inventory_hostname": "hpc-compute-01"})  # fmt: skip
+    gres_vars = {"hyperscaler_node": node, "__slurm_compute_autodetect": False, "inventory_hostname": "hpc-compute-01"}
+    gres = render("slurm_compute", "gres.conf.j2", gres_vars)
     assert re.findall(r"^Name=gpu .*$", gres, re.M) == [
         "Name=gpu Type=h200 File=/dev/nvidia0",
         "Name=gpu Type=nvidia_1024 File=/dev/nvidia1",
@@ -138,7 +138,7 @@ def test_deprecated_type_map_overrides_the_table(monkeypatch):
 
 def test_default_settings_once_each_with_accounting():
     pairs = settings(controller())
-    keys = [k.lower() for k, _ in pairs]
+    keys = [k.lower() for k, _v in pairs]
     assert len(keys) == len(set(keys)) and len(keys) > 40
     conf = dict(pairs)
     assert conf["ClusterName"] == "molecule" and conf["SlurmctldHost"] == "hpc-controller(10.0.0.10)"
@@ -156,14 +156,14 @@ def test_accounting_off_leaves_the_storage_keys_out():
 
 
 def test_override_replaces_in_place_adds_and_removes():
-    from ansible.template import trust_as_template
+    from helpers.compat import trust_as_template
 
     default = settings(controller())
     overrides = {"schedulertype": "sched/builtin", "SlurmdDebug": trust_as_template("{{ omit }}"), "MaxJobCount": 5000}
     pairs = settings(controller(slurm_controller_config=overrides))
-    keys = [k for k, _ in pairs]
+    keys = [k for k, _v in pairs]
     assert keys.count("SchedulerType") == 1 and "schedulertype" not in keys
-    default_keys = [k for k, _ in default]
+    default_keys = [k for k, _v in default]
     # In place: after the same setting as before.
     assert keys[keys.index("SchedulerType") - 1] == default_keys[default_keys.index("SchedulerType") - 1]
     assert dict(pairs)["SchedulerType"] == "sched/builtin" and "SlurmdDebug" not in keys
@@ -182,7 +182,7 @@ def test_extra_config_still_merges_with_a_deprecation(monkeypatch):
     warned = []
     monkeypatch.setattr(slurm_filter._display, "deprecated", lambda msg, **kw: warned.append(msg))
     pairs = settings(controller(slurm_controller_extra_config={"KillWait": 45, "SchedulerParameters": "bf_continue"}))
-    assert [k for k, _ in pairs].count("KillWait") == 1 and dict(pairs)["KillWait"] == "45"
+    assert [k for k, _v in pairs].count("KillWait") == 1 and dict(pairs)["KillWait"] == "45"
     assert dict(pairs)["SchedulerParameters"] == "bf_continue"
     assert warned and warned[0].startswith("slurm_controller_extra_config is deprecated")
     # slurm_controller_config wins over the deprecated variable.
