@@ -15,9 +15,7 @@ __metaclass__ = type
 import glob
 import os
 import re
-import subprocess
 import sys
-import time
 
 # A KVM guest that really runs: create a VM with one page of memory holding
 # "hlt", run one vCPU in real mode and expect a KVM_EXIT_HLT.  Run in a child
@@ -55,39 +53,43 @@ sys.exit(0 if reason == 5 else 3)
 '''
 
 
-def _kill(proc):
-    """Kill a probe that ran past its deadline and reap it (a stuck KVM_RUN may take a moment to die)."""
-    proc.kill()
-    try:
-        proc.wait(timeout=2)
-    except Exception:  # pylint: disable=broad-except
-        pass
+# What a probe runs its child with: run(argv) -> (rc, stdout, stderr), AnsibleModule.run_command in the module.
+# The KVM probe bounds its child with coreutils' timeout (SIGKILL: a KVM_RUN that never returns ignores less);
+# timeout then ends the same way, which run_command reports as -9 (or 137 from a shell).
+TIMED_OUT = (-9, 124, 137)
+
+# qemu with no disk reaches SeaBIOS's boot menu in well under a second on a working KVM, then waits: watch its
+# debug console and stop qemu as soon as the menu shows (exit 0), or when the deadline passes (exit 1).
+_QEMU_WATCH = r"""
+log=$1 tenths=$2; shift 2
+"$@" -debugcon "file:$log" & pid=$!
+i=0
+while [ "$i" -lt "$tenths" ]; do
+    if grep -q -e 'Booting from' -e 'No bootable device' "$log" 2>/dev/null; then kill -9 "$pid"; wait "$pid"; exit 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1; i=$((i + 1))
+done
+kill -9 "$pid" 2>/dev/null; wait "$pid"; exit 1
+"""
 
 
-def kvm_probe(device="/dev/kvm", timeout=5.0, python=None):
+def kvm_probe(run, device="/dev/kvm", timeout=5.0, python=None):
     """Return (ok, detail): can a KVM guest run an instruction and exit within ``timeout`` seconds?"""
     if not os.path.exists(device):
         return False, "%s does not exist" % device
     if not os.access(device, os.R_OK | os.W_OK):
         return False, "%s is not readable and writable by this user" % device
-    proc = subprocess.Popen(
-        [python or sys.executable, "-c", KVM_PROBE, device], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    deadline = time.time() + timeout
-    while proc.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    if proc.poll() is None:
-        _kill(proc)
+    rc, out, err = run(["timeout", "-s", "KILL", "%g" % timeout, python or sys.executable, "-c", KVM_PROBE, device])
+    if rc in TIMED_OUT:
         return False, "a KVM guest did not finish one instruction within %ss (KVM_RUN hangs)" % timeout
-    out, err = proc.communicate()
-    out = out.decode("utf-8", "replace").strip()
-    err = err.decode("utf-8", "replace").strip().splitlines()
-    if proc.returncode == 0:
+    out = (out or "").strip()
+    err = (err or "").strip().splitlines()
+    if rc == 0:
         return True, "a KVM guest ran and halted (%s)" % out
-    return False, "KVM probe failed (%s)" % (out or (err[-1] if err else "rc %d" % proc.returncode))
+    return False, "KVM probe failed (%s)" % (out or (err[-1] if err else "rc %d" % rc))
 
 
-def qemu_kvm_probe(qemu="qemu-system-x86_64", timeout=8.0, workdir=None):
+def qemu_kvm_probe(run, qemu="qemu-system-x86_64", timeout=8.0, workdir=None):
     """Return (ok, detail): does qemu with -accel kvm run the firmware to its boot menu?
 
     SeaBIOS prints to the debug console (port 0x402); with no disk it reaches
@@ -100,46 +102,16 @@ def qemu_kvm_probe(qemu="qemu-system-x86_64", timeout=8.0, workdir=None):
     if not binary or not os.path.exists(binary):
         return None, "%s not found; qemu probe skipped" % qemu
     tmp = tempfile.mkdtemp(dir=workdir)
-    log = os.path.join(tmp, "debugcon.txt")
-    proc = subprocess.Popen(
-        [
-            binary,
-            "-accel",
-            "kvm",
-            "-M",
-            "pc",
-            "-m",
-            "64",
-            "-nodefaults",
-            "-display",
-            "none",
-            "-no-reboot",
-            "-debugcon",
-            "file:%s" % log,
-            "-global",
-            "isa-debugcon.iobase=0x402",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.time() + timeout
-    ok = False
+    qemu_argv = [binary, "-accel", "kvm", "-M", "pc", "-m", "64", "-nodefaults", "-display", "none", "-no-reboot",
+                 "-global", "isa-debugcon.iobase=0x402"]  # fmt: skip
     try:
-        while time.time() < deadline:
-            text = _read(log)
-            if "Booting from" in text or "No bootable device" in text:
-                ok = True
-                break
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
+        rc, _out, err = run(["sh", "-c", _QEMU_WATCH, "qemu-probe", os.path.join(tmp, "debugcon.txt"),
+                             str(int(timeout * 10))] + qemu_argv)  # fmt: skip
     finally:
-        if proc.poll() is None:
-            _kill(proc)
-        err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines() if proc.stderr else []
         shutil.rmtree(tmp, ignore_errors=True)
-    if ok:
+    if rc == 0:
         return True, "qemu -accel kvm ran the firmware to its boot menu"
+    err = (err or "").strip().splitlines()
     return False, "qemu -accel kvm did not reach the firmware boot menu within %ss (%s)" % (
         timeout,
         err[-1] if err else "no error output",
@@ -165,15 +137,20 @@ class Preflight(object):
         kvm_timeout=5.0,
         kvm_prober=None,
         statvfs=None,
-        qemu_prober=qemu_kvm_probe,
+        qemu_prober="default",
+        run_command=None,
     ):
+        """``run_command(argv) -> (rc, out, err)`` runs the probes (AnsibleModule.run_command in the module);
+        ``kvm_prober(device, timeout)`` and ``qemu_prober(timeout=)`` replace them (``qemu_prober=None``: none)."""
         self.sysfs_root = sysfs_root
         self.proc_root = proc_root
         self.etc_root = etc_root
         self.run_root = run_root
         self.kvm_device = kvm_device
         self.kvm_timeout = kvm_timeout
-        self.kvm_prober = kvm_prober or kvm_probe
+        self.kvm_prober = kvm_prober or (lambda device, timeout: kvm_probe(run_command, device, timeout))
+        if qemu_prober == "default":
+            qemu_prober = lambda timeout: qemu_kvm_probe(run_command, timeout=timeout)  # noqa: E731
         self.qemu_prober = qemu_prober
         self.statvfs = statvfs or os.statvfs
 
@@ -376,8 +353,8 @@ class Preflight(object):
         return f, out
 
 
-def run_checks(params):
-    """The result of host_preflight_info for its module parameters."""
+def run_checks(params, run_command):
+    """The result of host_preflight_info for its module parameters (run_command: the module's, for the probes)."""
     pre = Preflight(
         params["sysfs_root"],
         params["proc_root"],
@@ -385,6 +362,7 @@ def run_checks(params):
         params["run_root"],
         params["kvm_device"],
         params["kvm_timeout"],
+        run_command=run_command,
     )
     facts, checks = pre.checks(
         require_kvm=params["require_kvm"],

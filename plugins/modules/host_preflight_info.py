@@ -142,7 +142,7 @@ ARGUMENT_SPEC = with_common(
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    fail_on_error(module, run_checks, module.params)
+    fail_on_error(module, run_checks, module.params, module.run_command)
 
 
 if __name__ == "__main__":

@@ -114,6 +114,9 @@ def run_container(version, image):
            '-e', 'PIP_DISABLE_PIP_VERSION_CHECK=1', '-w', str(COLLECTION)]  # fmt: skip
     if CA_BUNDLE.exists():  # the controller's trust store (PyPI through this network's TLS proxy, if any)
         cmd += ['-v', '%s:%s:ro' % (CA_BUNDLE, CA_BUNDLE)]
+    shared = ROOT.parent / 'shared'
+    if shared.is_dir():  # the project plan beside the checkout (a unit test compares the shipped example with it)
+        cmd += ['-v', '%s:%s:ro' % (shared, shared)]
     script = str(ROOT / 'tests' / 'compat' / 'run-version.sh')
     cmd += [image, 'bash', script, version, str(ROOT), str(COLLECTION), '/cache']
     return subprocess.run(cmd, check=False).returncode

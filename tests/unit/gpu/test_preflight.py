@@ -3,6 +3,7 @@
 from __future__ import absolute_import, division, print_function
 
 import os
+import subprocess
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _preflight as preflight
 from ansible_collections.hyperscaler.workstation.plugins.modules import host_preflight_info
@@ -54,8 +55,14 @@ def test_nouveau_blacklist_file(two_gpu_host):
     assert status(_pre(two_gpu_host).checks(require_vfio=True)[1])["nouveau_blacklisted"] == "pass"
 
 
+def _run(argv):
+    """What AnsibleModule.run_command returns, for the probes."""
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
 def test_kvm_probe_is_bounded(tmp_path):
-    ok, detail = preflight.kvm_probe(str(tmp_path / "missing"), 1)
+    ok, detail = preflight.kvm_probe(_run, str(tmp_path / "missing"), 1)
     assert ok is False and "does not exist" in detail
     # a "python" that never returns stands in for a KVM_RUN that hangs
     sleeper = tmp_path / "hang"
@@ -63,7 +70,7 @@ def test_kvm_probe_is_bounded(tmp_path):
     sleeper.chmod(0o755)
     dev = tmp_path / "kvm"
     dev.write_text("")
-    ok, detail = preflight.kvm_probe(str(dev), 0.5, python=str(sleeper))
+    ok, detail = preflight.kvm_probe(_run, str(dev), 0.5, python=str(sleeper))
     assert ok is False and "KVM_RUN hangs" in detail
 
 
