@@ -151,7 +151,11 @@ e2e: link
 	tests/helpers/libvirtd.sh
 	pytest -q tests/e2e
 
-test: lint sanity unit compat integration molecule e2e
+TIERS := lint sanity unit compat integration molecule e2e
+# Every tier in order, cheap ones first; prints each tier's wall time (docs/benchmarks.md keeps them).
+test:
+	@for tier in $(TIERS); do start=$$(date +%s); $(MAKE) --no-print-directory $$tier; \
+		echo "make test: tier $$tier took $$(( $$(date +%s) - start )) s"; done
 
 bench: link
 	$(BIN)/python tests/bench/bench_inventory.py

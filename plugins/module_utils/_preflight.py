@@ -148,11 +148,16 @@ class Preflight(object):
         self.run_root = run_root
         self.kvm_device = kvm_device
         self.kvm_timeout = kvm_timeout
-        self.kvm_prober = kvm_prober or (lambda device, timeout: kvm_probe(run_command, device, timeout))
-        if qemu_prober == "default":
-            qemu_prober = lambda timeout: qemu_kvm_probe(run_command, timeout=timeout)  # noqa: E731
-        self.qemu_prober = qemu_prober
+        self.run_command = run_command
+        self.kvm_prober = kvm_prober or self._kvm_probe
+        self.qemu_prober = self._qemu_probe if qemu_prober == "default" else qemu_prober
         self.statvfs = statvfs or os.statvfs
+
+    def _kvm_probe(self, device, timeout):
+        return kvm_probe(self.run_command, device, timeout)
+
+    def _qemu_probe(self, timeout):
+        return qemu_kvm_probe(self.run_command, timeout=timeout)
 
     @staticmethod
     def _check(name, ok, required, detail, fix, warn_only=False):

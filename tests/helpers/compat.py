@@ -1,5 +1,7 @@
 """What differs between the ansible-core releases the tests run on (requires_ansible in meta/runtime.yml)."""
 
+__all__ = ["trust_as_template", "WARNINGS_KEEP_LINES"]
+
 try:  # ansible-core >= 2.19 templates only strings explicitly trusted as templates
     from ansible.template import trust_as_template
 except ImportError:  # ansible-core 2.18 templates every string
