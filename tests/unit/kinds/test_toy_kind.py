@@ -174,18 +174,8 @@ def test_the_toy_kind_is_validated_with_paths(toy_tree, tmp_path):
 
 def test_the_toy_kind_selects_its_images_and_provisions_in_check_mode(toy_tree, tmp_path):
     tree = toy_tree[0]
-    cfg = _toy_config(tmp_path)
-    rc, out = _run(
-        tree,
-        tmp_path,
-        'ansible-playbook',
-        'playbooks/images.yml',
-        '--check',
-        '-e',
-        'cluster_config=%s' % cfg,
-        '-e',
-        'cluster=toy',
-    )
+    check_toy = ('--check', '-e', 'cluster_config=%s' % _toy_config(tmp_path), '-e', 'cluster=toy')
+    rc, out = _run(tree, tmp_path, 'ansible-playbook', 'playbooks/images.yml', *check_toy)
     assert rc == 0, out[-3000:]
     assert 'hpc-controller' in out and 'hpc-compute' in out and 'cloud-node' in out
     images = tmp_path / 'images'
@@ -194,17 +184,7 @@ def test_the_toy_kind_selects_its_images_and_provisions_in_check_mode(toy_tree, 
         qcow2 = images / ('%s.qcow2' % image)
         qcow2.write_bytes(b'')
         (images / ('%s.json' % image)).write_text(json.dumps({'type': image, 'qcow2': str(qcow2)}))
-    rc, out = _run(
-        tree,
-        tmp_path,
-        'ansible-playbook',
-        'playbooks/provision.yml',
-        '--check',
-        '-e',
-        'cluster_config=%s' % cfg,
-        '-e',
-        'cluster=toy',
-    )
+    rc, out = _run(tree, tmp_path, 'ansible-playbook', 'playbooks/provision.yml', *check_toy)
     assert rc == 0, out[-3000:]
     for host in ('toy-head', 'toy-worker-01', 'toy-worker-02'):
         assert host in out
