@@ -68,3 +68,26 @@ def test_unknown_cluster_selection(repo_root):
     rc, out = validate(repo_root, repo_root / 'config' / 'cluster.yaml', '-e', 'cluster=cloud')
     assert rc != 0
     assert '-e cluster=cloud: choose hpc, cloud or all, and a cluster that' in ' '.join(out.split())
+
+
+def test_a_relative_cluster_config_is_taken_from_the_working_directory(repo_root, tmp_path):
+    """README's `ansible-playbook playbooks/validate.yml -e cluster_config=config/examples/multi-gpu.yaml`."""
+    (tmp_path / 'mine').mkdir()
+    (tmp_path / 'mine' / 'cluster.yaml').write_text((repo_root / 'config' / 'cluster.yaml').read_text())
+    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1', PWD=str(tmp_path))
+    proc = subprocess.run(
+        [
+            str(BIN / 'ansible-playbook'),
+            str(repo_root / 'playbooks' / 'validate.yml'),
+            '-e',
+            'cluster_config=mine/cluster.yaml',
+        ],
+        cwd=str(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    out = ' '.join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 0, out[-2000:]
+    assert '%s/mine/cluster.yaml is valid: 3 VM(s) in hpc' % tmp_path in out
