@@ -7,22 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_select as select
-
-
-def _wrap(func):
-    def run(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except select.SelectionError as exc:
-            raise AnsibleFilterError(str(exc))
-
-    run.__name__ = func.__name__
-    run.__doc__ = func.__doc__
-    return run
+from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
 
 
 def cluster_images(clusters, groups, hostvars):
@@ -47,7 +35,7 @@ def deprecated(value, name, replacement):
 class FilterModule(object):
     def filters(self):
         return {
-            'select_clusters': _wrap(select.select_clusters),
-            'cluster_images': _wrap(cluster_images),
+            'select_clusters': user_errors(select.select_clusters),
+            'cluster_images': user_errors(cluster_images),
             'deprecated': deprecated,
         }

@@ -7,17 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import host_plan
+from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
 
-
-def gpu_host_plan(nodes, gpus=None):
-    try:
-        return host_plan(nodes, gpus)
-    except HyperscalerError as exc:
-        raise AnsibleFilterError("gpu_host_plan: %s" % exc)
+gpu_host_plan = user_errors(host_plan, prefix="gpu_host_plan: ")
 
 
 class FilterModule(object):

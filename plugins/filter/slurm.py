@@ -11,7 +11,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _slurm_conf
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
 
 _display = Display()
 _OMIT_PREFIX = "__omit_place_holder__"
@@ -33,10 +33,7 @@ def _layer(value, what):
 
 
 def _wrap(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except HyperscalerError as exc:
-        raise AnsibleFilterError(str(exc))
+    return user_errors(func)(*args, **kwargs)
 
 
 def _type_map(type_map, variable):

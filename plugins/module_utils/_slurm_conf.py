@@ -209,12 +209,9 @@ def node_lines(hosts, hostvars, memory_ratio=0.95, type_map=None):
     lines = []
     for host in hosts or []:
         hv = _get(hostvars, host, {})
-        devices = gpu_devices(
-            _get(hv, "hyperscaler_node", {}), devices=_get(hv, "slurm_compute_gpu_devices"), type_map=type_map
-        )
-        lines.append(
-            node_line(host, _get(hv, "ansible_facts", {}), _get(hv, "hyperscaler_node", {}), devices, memory_ratio)
-        )
+        node = _get(hv, "hyperscaler_node", {})
+        devices = gpu_devices(node, devices=_get(hv, "slurm_compute_gpu_devices"), type_map=type_map)
+        lines.append(node_line(host, _get(hv, "ansible_facts", {}), node, devices, memory_ratio))
     return "\n".join(lines)
 
 
