@@ -24,13 +24,13 @@ variable "role_dir" {
 
 variable "base_image_url" {
   type        = string
-  default     = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2"
+  default     = "https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2"
   description = "Upstream Debian cloud image."
 }
 
 variable "base_image_checksum" {
   type        = string
-  default     = "file:https://cloud.debian.org/images/cloud/bookworm/latest/SHA512SUMS"
+  default     = "file:https://cloud.debian.org/images/cloud/trixie/latest/SHA512SUMS"
   description = "Checksum of the upstream image (a file: URL to the published sums by default)."
 }
 

@@ -49,8 +49,8 @@ def _type_map(type_map, variable):
     return None
 
 
-def slurm_version(cluster=None, default=_slurm_conf.DEFAULT_SLURM_VERSION):
-    return _wrap(_slurm_conf.slurm_version, cluster or {}, default)
+def slurm_version(cluster=None, suite=None):
+    return _wrap(_slurm_conf.slurm_version, cluster or {}, None if _is_omit(suite) else suite)
 
 
 def slurm_gpu_devices(node, devices=None, type_map=None, type_map_variable="gpu_type_map"):

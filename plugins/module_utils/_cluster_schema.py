@@ -99,7 +99,12 @@ SCHEMA = {
                     'additionalProperties': False,
                     'properties': {
                         'backend': {'type': 'string', 'enum': ['debootstrap', 'packer'], 'default': 'debootstrap'},
-                        'suite': {'type': 'string', 'default': 'bookworm'},
+                        'suite': {
+                            'type': 'string',
+                            'enum': ['bookworm', 'trixie'],
+                            'default': 'trixie',
+                            'description': 'Debian release of the golden images: trixie (Debian 13, Slurm 24.11) or bookworm (Debian 12, Slurm 22.05).',
+                        },
                         'mirror': {'type': 'string', 'default': 'http://deb.debian.org/debian'},
                         'cache_dir': {'type': 'string', 'default': '/var/lib/hyperscaler/images'},
                     },

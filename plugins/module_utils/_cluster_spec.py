@@ -30,6 +30,7 @@ try:
 except ImportError:
     HAS_JSONSCHEMA = False
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _debian_releases
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_kinds as kinds
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_schema import SCHEMA
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
@@ -53,7 +54,7 @@ DEFAULTS = {
     },
     'images': {
         'backend': 'debootstrap',
-        'suite': 'bookworm',
+        'suite': _debian_releases.DEFAULT_SUITE,
         'mirror': 'http://deb.debian.org/debian',
         'cache_dir': '/var/lib/hyperscaler/images',
     },

@@ -15,12 +15,12 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _debian_releases, _gpu_models
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 
-# The one SLURM version pin (an apt version pattern). Debian 12 (bookworm) ships slurm-wlm 22.05;
-# Debian 13 (trixie) ships 24.11: moving the guests to Debian 13 is this one edit.
-DEFAULT_SLURM_VERSION = "22.05.*"
+# The SLURM version pin of the default guest release (an apt version pattern); every release's pin is in the
+# table of _debian_releases.
+DEFAULT_SLURM_VERSION = _debian_releases.release().slurm
 
 # Lines generated from the inventory, never from the settings dict.
 GENERATED_KEYS = dict((k.lower(), k) for k in ("NodeName", "PartitionName", "NodeSet", "DownNodes", "FrontendName"))
@@ -51,13 +51,21 @@ def version_pattern(version):
     return text + "*"
 
 
-def slurm_version(cluster=None, default=DEFAULT_SLURM_VERSION):
-    """The apt version pattern of the SLURM packages: ``slurm_config.version`` of the cluster, else the pin."""
+def slurm_version(cluster=None, suite=None):
+    """The apt version pattern of the SLURM packages: ``slurm_config.version`` of the cluster, else the pin of
+    the node's Debian release (``suite``: a codename or version such as ``trixie`` or ``13``; the default
+    guest release when empty)."""
     slurm = (cluster or {}).get("slurm_config") or {}
     version = slurm.get("version")
-    if version is None or version == "":
-        return default
-    return version_pattern(version)
+    if version is not None and version != "":
+        return version_pattern(version)
+    entry = _debian_releases.release(suite)
+    if entry is None:
+        raise SlurmConfError(
+            "No SLURM version is known for Debian release %r (known: %s); set clusters.<name>.slurm_config.version "
+            "in cluster.yaml or the role's *_slurm_version." % (suite, ", ".join(_debian_releases.RELEASES))
+        )
+    return entry.slurm
 
 
 # ---------------------------------------------------------------------------------------------- GPUs

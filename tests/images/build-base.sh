@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the container images the molecule scenarios boot, without any container registry:
 #
-#   localhost/hyperscaler-debian12:<hash>    debootstrap'ed Debian 12 (minbase) + systemd + python3,
+#   localhost/hyperscaler-base:<hash>        debootstrap'ed Debian (trixie by default, minbase) + systemd + python3,
 #                                            imported with `podman import`, CMD /sbin/init
 #   localhost/hyperscaler-slurm-base:<hash>  the first image + the SLURM/munge/MariaDB/NFS packages
 #                                            (Containerfile.slurm), so converge needs no downloads
@@ -11,16 +11,16 @@
 # rebuilt; `:latest` is (re)pointed at the current hash. Only deb.debian.org is needed.
 #
 # Usage: tests/images/build-base.sh [--base-only] [--force]
-#   env: DEBIAN_MIRROR (default http://deb.debian.org/debian), DEBIAN_SUITE (default bookworm),
-#        HSW_IMAGE_CACHE (default ~/.cache/hyperscaler-workstation/debootstrap: .deb cache for debootstrap)
+#   env: DEBIAN_MIRROR (default http://deb.debian.org/debian), DEBIAN_SUITE (default trixie, the guests' suite),
+#        HSW_IMAGE_CACHE (default ~/.cache/hyperscaler-workstation/debootstrap; .debs go to its <suite>/ folder)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/../containers.conf}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-suite="${DEBIAN_SUITE:-bookworm}"
-cache="${HSW_IMAGE_CACHE:-$HOME/.cache/hyperscaler-workstation/debootstrap}"
-base_repo=localhost/hyperscaler-debian12
+suite="${DEBIAN_SUITE:-trixie}"
+cache="${HSW_IMAGE_CACHE:-$HOME/.cache/hyperscaler-workstation/debootstrap}/$suite"
+base_repo=localhost/hyperscaler-base
 slurm_repo=localhost/hyperscaler-slurm-base
 base_only=false
 force=false
@@ -93,7 +93,7 @@ SOURCES
   tar -C "$rootfs" --numeric-owner -cf - . | podman import \
     --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
     --change 'ENV container=podman' \
-    --message "hyperscaler-debian12 $suite inputs=$base_hash" - "$base_tag" >/dev/null
+    --message "hyperscaler-base $suite inputs=$base_hash" - "$base_tag" >/dev/null
   rm -rf "$work"
   trap - EXIT
 }

@@ -1,7 +1,7 @@
 """The container test harness: the offline base image boots systemd under podman.
 
 Run: CONTAINERS_CONF=tests/containers.conf .venv/bin/pytest -m containers tests/integration/test_container_harness.py
-Builds localhost/hyperscaler-debian12 with tests/images/build-base.sh --base-only when it is missing
+Builds localhost/hyperscaler-base with tests/images/build-base.sh --base-only when it is missing
 (needs root, debootstrap and deb.debian.org), and skips with a reason when podman is absent.
 """
 
@@ -50,12 +50,12 @@ def _build(*args: str) -> tuple[str, float]:
 def base_image() -> str:
     if (
         os.geteuid() != 0
-        and not _podman("image", "exists", "localhost/hyperscaler-debian12:latest", check=False).returncode == 0
+        and not _podman("image", "exists", "localhost/hyperscaler-base:latest", check=False).returncode == 0
     ):
         pytest.skip("building the base image needs root (debootstrap); run tests/images/build-base.sh as root")
     if (
         shutil.which("debootstrap") is None
-        and _podman("image", "exists", "localhost/hyperscaler-debian12:latest", check=False).returncode != 0
+        and _podman("image", "exists", "localhost/hyperscaler-base:latest", check=False).returncode != 0
     ):
         pytest.skip("debootstrap is not installed and the base image is absent")
     tag = _build()[0]
@@ -65,9 +65,9 @@ def base_image() -> str:
 def test_build_is_cached_by_input_hash(base_image: str) -> None:
     tag, seconds = _build()
     assert tag == base_image, "the same inputs must give the same tag"
-    assert tag.startswith("localhost/hyperscaler-debian12:")
+    assert tag.startswith("localhost/hyperscaler-base:")
     assert seconds < 30, "a present image must not be rebuilt (took %.1fs)" % seconds
-    assert _podman("image", "exists", "localhost/hyperscaler-debian12:latest", check=False).returncode == 0
+    assert _podman("image", "exists", "localhost/hyperscaler-base:latest", check=False).returncode == 0
 
 
 def test_container_boots_systemd_and_answers(base_image: str) -> None:

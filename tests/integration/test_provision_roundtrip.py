@@ -41,7 +41,7 @@ def config(tmp_path_factory):
                 'storage_pool': POOL,
                 'storage_path': POOL_PATH,
             },
-            'images': {'backend': 'debootstrap', 'suite': 'bookworm'},
+            'images': {'backend': 'debootstrap', 'suite': 'trixie'},
             'output_dir': str(base / 'state'),
         },
         'clusters': {

@@ -11,7 +11,7 @@
 # Files appear atomically (built under OUT/.NAME.tmp, then renamed), so a failed build leaves the old image intact.
 set -euo pipefail
 
-NAME="" SUITE="bookworm" MIRROR="http://deb.debian.org/debian" CACHE="" OUT="" SIZE_MB=3072
+NAME="" SUITE="" MIRROR="http://deb.debian.org/debian" CACHE="" OUT="" SIZE_MB=3072
 BASE_PACKAGES="" PACKAGES="" KERNEL_PACKAGE="linux-image-cloud-amd64"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-[ -n "$NAME" ] && [ -n "$CACHE" ] && [ -n "$OUT" ] || { echo "--name, --cache and --out are required" >&2; exit 2; }
+[ -n "$NAME" ] && [ -n "$SUITE" ] && [ -n "$CACHE" ] && [ -n "$OUT" ] || { echo "--name, --suite, --cache and --out are required" >&2; exit 2; }
 
 log() { echo "[$(date +%H:%M:%S)] $NAME: $*"; }
 mkdir -p "$CACHE/apt-archives/partial" "$CACHE/base" "$OUT"
@@ -108,6 +108,13 @@ chroot "$root" systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1 || tr
 for unit in ssh qemu-guest-agent chrony cloud-init cloud-init-local cloud-config cloud-final networking; do
     chroot "$root" systemctl enable "$unit" >/dev/null 2>&1 || true
 done
+# Daemons the roles configure stay off until a role enables them: no slurmd on the controller, no MariaDB
+# or NFS server eating CPU on an emulated guest's first boot, and no image-wide munge key (the munge role
+# distributes the cluster's own).
+for unit in munge slurmctld slurmd slurmdbd mariadb nfs-server nfs-kernel-server; do
+    chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
+done
+rm -f "$root/etc/munge/munge.key"
 # ifupdown renders cloud-init's network config; systemd-networkd would wait forever for links it does not own.
 chroot "$root" systemctl disable systemd-networkd.service systemd-networkd-wait-online.service >/dev/null 2>&1 || true
 chroot "$root" systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true

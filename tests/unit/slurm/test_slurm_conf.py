@@ -31,6 +31,22 @@ def test_version_default_and_empty(sc):
         sc.version_pattern("  ")
 
 
+@pytest.mark.parametrize(
+    "suite,pattern",
+    [("trixie", "24.11.*"), ("13", "24.11.*"), ("bookworm", "22.05.*"), ("12", "22.05.*"), ("", "24.11.*"),
+     (None, "24.11.*")],
+)  # fmt: skip
+def test_version_follows_the_nodes_debian_release(sc, suite, pattern):
+    assert sc.slurm_version({}, suite) == pattern
+    # cluster.yaml's slurm_config.version wins over the release's pin
+    assert sc.slurm_version({"slurm_config": {"version": "23.11"}}, suite) == "23.11.*"
+
+
+def test_unknown_release_names_the_field_to_set(sc):
+    with pytest.raises(sc.SlurmConfError, match=r"'jammy'.*slurm_config.version"):
+        sc.slurm_version({}, "jammy")
+
+
 def test_gpu_devices_skip_non_gpus_and_disabled_passthrough(sc):
     node = {
         "pcie_passthrough": {

@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""A role's whole set of directories and configuration files converged in one remote call.
+
+Used by the module ``hyperscaler.workstation.config_files``. Under emulation every Ansible task costs seconds
+(Python starts and imports the module afresh on the guest), so a role that ships five files in five
+``template`` tasks pays five times what one call costs. Here every directory and file is still checked on
+every run - content byte for byte, then owner, group and mode - and only what differs is written, each file
+atomically (a temporary file in the same directory, renamed over the old one).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+
+DIRECTORY_OPTIONS = dict(
+    path=dict(type="path", required=True),
+    owner=dict(type="str"),
+    group=dict(type="str"),
+    mode=dict(type="raw"),
+)
+
+FILE_OPTIONS = dict(
+    dest=dict(type="path", required=True),
+    content=dict(type="str", required=True),
+    owner=dict(type="str"),
+    group=dict(type="str"),
+    mode=dict(type="raw"),
+    diff=dict(type="bool", default=True),
+    # Read by the action plugin (it notifies the handlers of changed files); ignored here.
+    notify=dict(type="list", elements="str"),
+)
+
+ARGUMENT_SPEC = dict(
+    directories=dict(type="list", elements="dict", default=[], options=DIRECTORY_OPTIONS),
+    files=dict(type="list", elements="dict", default=[], options=FILE_OPTIONS),
+)
+
+
+class ConfigFilesError(HyperscalerError):
+    """A path that cannot be made the directory or file asked for."""
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except IOError:
+        return None
+
+
+def _write_atomically(module, dest, data):
+    directory = os.path.dirname(dest) or "."
+    if not os.path.isdir(directory):
+        raise ConfigFilesError(
+            "%s: the directory %s does not exist; list it under directories (before the file)." % (dest, directory)
+        )
+    handle, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(dest), dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        module.atomic_move(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _attributes(module, path, entry, diffs):
+    """Owner, group and mode of an existing path, set as the file module sets them; True if one differed."""
+    file_args = module.load_file_common_arguments(
+        dict(path=path, owner=entry.get("owner"), group=entry.get("group"), mode=entry.get("mode"))
+    )
+    diff = {"before": {"path": path}, "after": {"path": path}}
+    changed = module.set_fs_attributes_if_different(file_args, False, diff, expand=False)
+    if changed:
+        diffs.append(diff)
+    return changed
+
+
+def converge_directory(module, entry, diffs):
+    path = entry["path"]
+    if os.path.isdir(path):
+        return _attributes(module, path, entry, diffs)
+    if os.path.lexists(path):
+        raise ConfigFilesError("%s exists and is not a directory; remove it or choose another path." % path)
+    diffs.append({"before": {"path": path, "state": "absent"}, "after": {"path": path, "state": "directory"}})
+    if not module.check_mode:
+        os.makedirs(path)
+        _attributes(module, path, entry, [])
+    return True
+
+
+def converge_file(module, entry, diffs):
+    dest = entry["dest"]
+    if os.path.isdir(dest):
+        raise ConfigFilesError("%s is a directory; a file cannot be written there." % dest)
+    wanted = entry["content"].encode("utf-8")
+    current = _read(dest)
+    changed = current != wanted
+    if changed and entry.get("diff", True):
+        before = "" if current is None else current.decode("utf-8", "replace")
+        diffs.append({"before_header": dest, "after_header": dest, "before": before, "after": entry["content"]})
+    elif changed:
+        diffs.append({"prepared": "--- %s\n+++ %s\n(content not shown: diff=false)\n" % (dest, dest)})
+    if changed and not module.check_mode:
+        _write_atomically(module, dest, wanted)
+    if current is not None or not module.check_mode:
+        changed = _attributes(module, dest, entry, diffs) or changed
+    return changed
+
+
+def converge(module):
+    """Every directory, then every file; returns the module result."""
+    results, diffs = [], []
+    for entry in module.params["directories"]:
+        results.append(dict(path=entry["path"], changed=converge_directory(module, entry, diffs)))
+    for entry in module.params["files"]:
+        results.append(dict(path=entry["dest"], changed=converge_file(module, entry, diffs)))
+    changed_paths = [r["path"] for r in results if r["changed"]]
+    result = dict(changed=bool(changed_paths), paths=results, changed_paths=changed_paths)
+    if module._diff:
+        result["diff"] = diffs
+    return result

@@ -1,0 +1,133 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: config_files
+short_description: Converge a set of directories and configuration files in one task
+version_added: 0.2.0
+author: hyperscaler.workstation contributors (@hyperscaler)
+description:
+  - Creates the I(directories) that are missing, then writes each of the I(files) whose content differs, and sets
+    owner, group and mode where they differ - all in one remote call. Each file is written atomically (a
+    temporary file in its directory renamed over the old one); a file whose content is equal is not touched.
+  - Meant for a role's whole set of configuration files; under emulation each task costs seconds, so one task
+    for five files is about five times cheaper than five M(ansible.builtin.template) tasks, and it still checks
+    every file on every run.
+  - Render templates on the controller and pass the text, for example with
+    C(lookup('ansible.builtin.template', 'name.j2')).
+  - The action plugin notifies, for each file that changed, the handlers in its I(notify); nothing is notified
+    for files that did not change. Do not also set C(notify) on the task.
+  - Files holding secrets belong in a task with C(no_log); this module shows file content in diff mode unless
+    the file sets I(diff=false).
+extends_documentation_fragment:
+  - hyperscaler.workstation.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reports which paths would change; a new file's owner and mode are not compared.
+  diff_mode:
+    support: full
+    details: The old and new content of each changed file, and owner/group/mode changes.
+options:
+  directories:
+    description: Directories to create when missing (with parents), in order, before the files.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: The directory.
+        type: path
+        required: true
+      owner:
+        description: Owner (name or uid); unchanged when left out.
+        type: str
+      group:
+        description: Group (name or gid); unchanged when left out.
+        type: str
+      mode:
+        description: Mode as the M(ansible.builtin.file) module takes it (quote octal modes, V("0755")).
+        type: raw
+  files:
+    description: Files to write.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      dest:
+        description: Path of the file; its directory must exist (or be listed under I(directories)).
+        type: path
+        required: true
+      content:
+        description: The whole content of the file.
+        type: str
+        required: true
+      owner:
+        description: Owner (name or uid); unchanged when left out.
+        type: str
+      group:
+        description: Group (name or gid); unchanged when left out.
+        type: str
+      mode:
+        description: Mode as the M(ansible.builtin.file) module takes it (quote octal modes, V("0644")).
+        type: raw
+      diff:
+        description: Show this file's content in diff mode.
+        type: bool
+        default: true
+      notify:
+        description:
+          - Handlers (names or C(listen) topics) to notify when this file changed. Read by the action plugin.
+        type: list
+        elements: str
+'''
+
+EXAMPLES = r'''
+- name: Write the node's SLURM configuration and job hooks
+  hyperscaler.workstation.config_files:
+    directories:
+      - {path: /var/log/slurm, owner: slurm, group: slurm, mode: "0755"}
+    files:
+      - dest: /etc/slurm/cgroup.conf
+        content: "{{ lookup('ansible.builtin.template', 'cgroup.conf.j2') }}"
+        mode: "0644"
+        notify: Restart slurmd
+      - dest: /etc/slurm/prolog.sh
+        content: "{{ lookup('ansible.builtin.template', 'prolog.sh.j2') }}"
+        mode: "0755"
+'''
+
+RETURN = r'''
+paths:
+  description: Every directory and file, in order, and whether it changed.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"path": "/var/log/slurm", "changed": false}, {"path": "/etc/slurm/cgroup.conf", "changed": true}]
+changed_paths:
+  description: The paths that changed (in check mode, that would change).
+  returned: always
+  type: list
+  elements: str
+  sample: ["/etc/slurm/cgroup.conf"]
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._config_files import ARGUMENT_SPEC, converge
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    fail_on_error(module, converge, module)
+
+
+if __name__ == "__main__":
+    main()
