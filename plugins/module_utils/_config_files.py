@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import binascii
 import os
 import tempfile
 
@@ -28,7 +30,9 @@ DIRECTORY_OPTIONS = dict(
 
 FILE_OPTIONS = dict(
     dest=dict(type="path", required=True),
-    content=dict(type="str", required=True),
+    content=dict(type="str"),
+    # Binary files (a munge key): base64 of the bytes; never shown in diff mode.
+    content_b64=dict(type="str"),
     owner=dict(type="str"),
     group=dict(type="str"),
     mode=dict(type="raw"),
@@ -39,7 +43,14 @@ FILE_OPTIONS = dict(
 
 ARGUMENT_SPEC = dict(
     directories=dict(type="list", elements="dict", default=[], options=DIRECTORY_OPTIONS),
-    files=dict(type="list", elements="dict", default=[], options=FILE_OPTIONS),
+    files=dict(
+        type="list",
+        elements="dict",
+        default=[],
+        options=FILE_OPTIONS,
+        mutually_exclusive=[("content", "content_b64")],
+        required_one_of=[("content", "content_b64")],
+    ),
 )
 
 
@@ -100,10 +111,16 @@ def converge_file(module, entry, diffs):
     dest = entry["dest"]
     if os.path.isdir(dest):
         raise ConfigFilesError("%s is a directory; a file cannot be written there." % dest)
-    wanted = entry["content"].encode("utf-8")
+    if entry.get("content_b64") is not None:
+        try:
+            wanted = base64.b64decode(entry["content_b64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigFilesError("%s: content_b64 is not base64." % dest)
+    else:
+        wanted = entry["content"].encode("utf-8")
     current = _read(dest)
     changed = current != wanted
-    if changed and entry.get("diff", True):
+    if changed and entry.get("diff", True) and entry.get("content") is not None:
         before = "" if current is None else current.decode("utf-8", "replace")
         diffs.append({"before_header": dest, "after_header": dest, "before": before, "after": entry["content"]})
     elif changed:

@@ -65,9 +65,13 @@ options:
         type: path
         required: true
       content:
-        description: The whole content of the file.
+        description: The whole content of the file (text). One of I(content) and I(content_b64) is required.
         type: str
-        required: true
+      content_b64:
+        description:
+          - The whole content as base64, for binary files such as a key. Never shown in diff mode.
+          - Mutually exclusive with I(content).
+        type: str
       owner:
         description: Owner (name or uid); unchanged when left out.
         type: str

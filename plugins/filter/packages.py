@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Package filters (docs: missing_packages.yml)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _packages
+from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'missing_packages': user_errors(_packages.missing)}
