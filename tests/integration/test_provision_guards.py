@@ -100,3 +100,34 @@ def test_the_deprecated_action_name_still_works_and_warns(tmp_path, libvirtd, an
     result = ansible_playbook('playbooks/lifecycle.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'action=destroy')
     assert result.rc != 0 and 'run again with -e confirm=yes (nothing was changed)' in result.output
     assert '-e action is deprecated; use -e lifecycle_action instead' in ' '.join(result.output.split())
+
+
+def test_a_foreign_domain_with_a_cluster_vms_name_is_refused_and_left_alone(tmp_path, libvirtd, ansible_playbook):
+    """On the real libvirtd, not only the test driver: a domain the collection did not create (no ownership mark)
+    that has a cluster VM's name stops provisioning, with the fix in the message, and is not touched."""
+    import subprocess
+
+    cfg = _config(tmp_path)
+    _fake_images(tmp_path, cfg)
+    name = 'hswguard-controller'
+    xml = tmp_path / 'foreign.xml'
+    xml.write_text(
+        "<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64'>hvm</type></os></domain>" % name
+    )
+    virsh = ['virsh', '-c', libvirtd]
+    subprocess.run(virsh + ['undefine', name], capture_output=True, check=False)
+    subprocess.run(virsh + ['define', str(xml)], capture_output=True, check=True)
+    try:
+        before = subprocess.run(virsh + ['dumpxml', name], capture_output=True, text=True, check=True).stdout
+        result = ansible_playbook(
+            'playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=hpc', '--check'
+        )
+        assert result.rc != 0
+        text = ' '.join(result.output.split())
+        assert 'Domain %s was not created by hyperscaler.workstation' % name in text, result.tail()
+        assert 'Set adopt: true to take it over, or choose another name' in text
+        after = subprocess.run(virsh + ['dumpxml', name], capture_output=True, text=True, check=True).stdout
+        assert after == before
+    finally:
+        subprocess.run(virsh + ['undefine', name], capture_output=True, check=False)
