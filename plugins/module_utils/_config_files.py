@@ -37,8 +37,6 @@ FILE_OPTIONS = dict(
     group=dict(type="str"),
     mode=dict(type="raw"),
     diff=dict(type="bool", default=True),
-    # Read by the action plugin (it notifies the handlers of changed files); ignored here.
-    notify=dict(type="list", elements="str"),
 )
 
 ARGUMENT_SPEC = dict(

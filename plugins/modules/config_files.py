@@ -21,8 +21,8 @@ description:
     every file on every run.
   - Render templates on the controller and pass the text, for example with
     C(lookup('ansible.builtin.template', 'name.j2')).
-  - The action plugin notifies, for each file that changed, the handlers in its I(notify); nothing is notified
-    for files that did not change. Do not also set C(notify) on the task.
+  - The task reports changed when any directory or file changed, so its C(notify) handlers run then; group
+    files by the daemon that reads them (one task per handler) to restart only what needs it.
   - Files holding secrets belong in a task with C(no_log); this module shows file content in diff mode unless
     the file sets I(diff=false).
 extends_documentation_fragment:
@@ -85,11 +85,6 @@ options:
         description: Show this file's content in diff mode.
         type: bool
         default: true
-      notify:
-        description:
-          - Handlers (names or C(listen) topics) to notify when this file changed. Read by the action plugin.
-        type: list
-        elements: str
 '''
 
 EXAMPLES = r'''
@@ -101,10 +96,10 @@ EXAMPLES = r'''
       - dest: /etc/slurm/cgroup.conf
         content: "{{ lookup('ansible.builtin.template', 'cgroup.conf.j2') }}"
         mode: "0644"
-        notify: Restart slurmd
       - dest: /etc/slurm/prolog.sh
         content: "{{ lookup('ansible.builtin.template', 'prolog.sh.j2') }}"
         mode: "0755"
+  notify: Restart slurmd
 '''
 
 RETURN = r'''

@@ -196,7 +196,11 @@ def test_a_job_over_its_qos_wall_time_is_held_with_slurms_reason(cluster, repo_r
     submit = ssh(repo_root, 'hpc-controller', 'sbatch --parsable --qos=high --time=01:00:00 --wrap "sleep 1"')
     assert submit.returncode == 0, submit.stderr
     job = submit.stdout.strip().split(';')[0]
-    state = ssh(repo_root, 'hpc-controller', 'sleep 3; squeue -h -j %s -o "%%T %%r %%q"; scancel %s' % (job, job))
+    wait = (
+        'for i in $(seq 30); do s=$(squeue -h -j %s -o "%%T %%r %%q"); '
+        'case "$s" in *QOSMax*) break ;; esac; sleep 1; done; echo "$s"; scancel %s' % (job, job)
+    )
+    state = ssh(repo_root, 'hpc-controller', wait)
     assert state.stdout.split() == ['PENDING', 'QOSMaxWallDurationPerJobLimit', 'high'], state.stdout + state.stderr
 
 

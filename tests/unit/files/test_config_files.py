@@ -34,7 +34,7 @@ PLAY = """---
         dest: "{{ root }}/handled-b"
         content: "{{ lookup('ansible.builtin.pipe', 'date +%%s%%N') }}"
   tasks:
-    - name: Converge
+    - name: Converge a
       hyperscaler.workstation.config_files:
         directories:
           - {path: "{{ root }}/etc/app", mode: "0750"}
@@ -42,20 +42,25 @@ PLAY = """---
           - dest: "{{ root }}/etc/app/a.conf"
             content: "greeting={{ greeting }}\\n"
             mode: "0644"
-            notify: Restart a
+      register: converged_a
+      notify: Restart a
+
+    - name: Converge b
+      hyperscaler.workstation.config_files:
+        files:
           - dest: "{{ root }}/etc/app/b.sh"
             content: "#!/bin/sh\\necho b\\n"
             mode: "0755"
-            notify: [Restart b]
           - dest: "{{ root }}/etc/app/secret"
             content: "token\\n"
             mode: "0600"
             diff: false
-      register: converged
+      register: converged_b
+      notify: Restart b
 
     - name: Report
       ansible.builtin.debug:
-        msg: "RESULT {{ converged.changed_paths | to_json }}"
+        msg: "RESULT {{ (converged_a.changed_paths + converged_b.changed_paths) | to_json }}"
 """
 
 
@@ -81,7 +86,7 @@ def handled(tmp_path):
     return sorted(p.name for p in (tmp_path / 'root').glob('handled-*'))
 
 
-def test_first_run_writes_everything_and_notifies_each_files_handlers(repo_root, tmp_path):
+def test_first_run_writes_everything_and_notifies_each_tasks_handler(repo_root, tmp_path):
     changed, out = run(repo_root, tmp_path)
     app = tmp_path / 'root' / 'etc' / 'app'
     assert [pathlib.Path(p).name for p in changed] == ['app', 'a.conf', 'b.sh', 'secret']
@@ -93,7 +98,7 @@ def test_first_run_writes_everything_and_notifies_each_files_handlers(repo_root,
     assert 'RUNNING HANDLER [Restart a]' in out and 'RUNNING HANDLER [Restart b]' in out
 
 
-def test_rerun_changes_nothing_and_an_edit_is_restored_with_only_its_handler(repo_root, tmp_path):
+def test_rerun_changes_nothing_and_an_edit_is_restored_with_only_its_tasks_handler(repo_root, tmp_path):
     run(repo_root, tmp_path)
     for path in (tmp_path / 'root').glob('handled-*'):
         path.unlink()
