@@ -22,7 +22,7 @@ pytestmark = pytest.mark.vm
 BIN = pathlib.Path(sys.executable).parent
 RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 # profile_tasks prints, under every task header, the wall clock and the time since the playbook started.
-ELAPSED = re.compile(r'^\w+ \d+ \w+ \d+\s+[\d:]+ \+0000 \([\d:.]+\)\s+(\d+):(\d+):([\d.]+) \*+$', re.M)
+ELAPSED = re.compile(r'^\w+ \d+ \w+ \d+\s+[\d:]+ \+0000 \([\d:.]+\)\s+(\d+):(\d+):([\d.]+) \*+\s*$', re.M)
 VMS = {'hpc-controller', 'hpc-compute-01', 'hpc-compute-02'}
 HPC_FIRST_PLAY = 'PLAY [HPC | MUNGE on every node]'
 FOREIGN_DOMAIN = 'hsw-e2e-foreign'
