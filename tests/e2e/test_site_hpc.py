@@ -17,66 +17,14 @@ import sys
 
 import pytest
 
+from helpers.site_run import BIN, changed_tasks, elapsed, hpc_phase_seconds, playbook
+
 pytestmark = pytest.mark.vm
 
-BIN = pathlib.Path(sys.executable).parent
-RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
-# profile_tasks prints, under every task header, the wall clock and the time since the playbook started.
-ELAPSED = re.compile(r'^\w+ \d+ \w+ \d+\s+[\d:]+ \+0000 \([\d:.]+\)\s+(\d+):(\d+):([\d.]+) \*+\s*$', re.M)
 VMS = {'hpc-controller', 'hpc-compute-01', 'hpc-compute-02'}
-HPC_FIRST_PLAY = 'PLAY [HPC | MUNGE on every node]'
 FOREIGN_DOMAIN = 'hsw-e2e-foreign'
 FOREIGN_NETWORK = 'hsw-e2e-foreign-net'
 TIMES = {}
-
-
-def playbook(repo_root, *args):
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'),
-        ANSIBLE_NOCOLOR='1',
-        ANSIBLE_FORCE_COLOR='0',
-        ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks',
-    )
-    proc = subprocess.run(
-        [str(BIN / 'ansible-playbook')] + list(args),
-        cwd=str(repo_root),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    out = proc.stdout + proc.stderr
-    recap = {
-        host: (int(changed), int(unreachable), int(failed)) for host, changed, unreachable, failed in RECAP.findall(out)
-    }
-    return proc.returncode, out, recap
-
-
-def elapsed(text):
-    """Seconds since the playbook started, at the last profile_tasks line of ``text``."""
-    marks = ELAPSED.findall(text)
-    hours, minutes, seconds = marks[-1]
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
-def hpc_phase_seconds(out):
-    """Wall time of the HPC phase (its first task to the end of the playbook) in one site.yml output."""
-    before, _sep, _after = out.partition(HPC_FIRST_PLAY)
-    return elapsed(out) - elapsed(before)
-
-
-def changed_tasks(out):
-    """[(task, host)] of every 'changed:' result, in order."""
-    found, task = [], None
-    for line in out.splitlines():
-        header = re.match(r'^(?:TASK|RUNNING HANDLER) \[(.*)\] \*+$', line)
-        if header:
-            task = header.group(1)
-        hit = re.match(r'^changed: \[([^\]]+)\]', line)
-        if hit:
-            found.append((task, hit.group(1)))
-    return found
 
 
 def virsh(*args, check=True):
@@ -106,7 +54,7 @@ def _destroy(repo_root):
 
 
 @pytest.fixture(scope='module')
-def cluster(repo_root):
+def cluster(repo_root, request):
     _remove_foreign_objects()
     _foreign_objects()
     rc, out, recap = playbook(repo_root, 'site.yml', '-e', 'cluster=hpc')
@@ -119,7 +67,9 @@ def cluster(repo_root):
     if not state['destroyed']:
         _destroy(repo_root)
     _remove_foreign_objects()
-    sys.stdout.write('\ne2e times: %s\n' % json.dumps(TIMES, sort_keys=True))
+    # Past pytest's capture, so every run shows them (docs/benchmarks.md keeps them).
+    reporter = request.config.pluginmanager.get_plugin('terminalreporter')
+    reporter.write_line('e2e times: %s' % json.dumps(TIMES, sort_keys=True))
 
 
 def inventory_host(repo_root, name):

@@ -1,0 +1,63 @@
+"""Running site.yml and other playbooks from the checkout, and reading their output: the recap, profile_tasks
+times, the HPC phase's wall time and the tasks that changed. Used by tests/e2e and tests/bench."""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+BIN = pathlib.Path(sys.executable).parent
+RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
+# profile_tasks prints, under every task header, the wall clock and the time since the playbook started.
+ELAPSED = re.compile(r'^\w+ \d+ \w+ \d+\s+[\d:]+ \+0000 \([\d:.]+\)\s+(\d+):(\d+):([\d.]+) \*+\s*$', re.M)
+HPC_FIRST_PLAY = 'PLAY [HPC | MUNGE on every node]'
+
+
+def playbook(repo_root, *args):
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'),
+        ANSIBLE_NOCOLOR='1',
+        ANSIBLE_FORCE_COLOR='0',
+        ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks',
+    )
+    proc = subprocess.run(
+        [str(BIN / 'ansible-playbook')] + list(args),
+        cwd=str(repo_root),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    out = proc.stdout + proc.stderr
+    recap = {
+        host: (int(changed), int(unreachable), int(failed)) for host, changed, unreachable, failed in RECAP.findall(out)
+    }
+    return proc.returncode, out, recap
+
+
+def elapsed(text):
+    """Seconds since the playbook started, at the last profile_tasks line of ``text``."""
+    marks = ELAPSED.findall(text)
+    hours, minutes, seconds = marks[-1]
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def hpc_phase_seconds(out):
+    """Wall time of the HPC phase (its first task to the end of the playbook) in one site.yml output."""
+    before, _sep, _after = out.partition(HPC_FIRST_PLAY)
+    return elapsed(out) - elapsed(before)
+
+
+def changed_tasks(out):
+    """[(task, host)] of every 'changed:' result, in order."""
+    found, task = [], None
+    for line in out.splitlines():
+        header = re.match(r'^(?:TASK|RUNNING HANDLER) \[(.*)\] \*+$', line)
+        if header:
+            task = header.group(1)
+        hit = re.match(r'^changed: \[([^\]]+)\]', line)
+        if hit:
+            found.append((task, hit.group(1)))
+    return found
