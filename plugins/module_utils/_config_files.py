@@ -21,22 +21,18 @@ import tempfile
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 
-DIRECTORY_OPTIONS = dict(
-    path=dict(type="path", required=True),
-    owner=dict(type="str"),
-    group=dict(type="str"),
-    mode=dict(type="raw"),
-)
+# Owner, group and mode, as ansible.builtin.file takes them: the same for a directory and a file.
+_ATTRIBUTE_OPTIONS = dict(owner=dict(type="str"), group=dict(type="str"), mode=dict(type="raw"))
+
+DIRECTORY_OPTIONS = dict(path=dict(type="path", required=True), **_ATTRIBUTE_OPTIONS)
 
 FILE_OPTIONS = dict(
     dest=dict(type="path", required=True),
     content=dict(type="str"),
     # Binary files (a munge key): base64 of the bytes; never shown in diff mode.
     content_b64=dict(type="str"),
-    owner=dict(type="str"),
-    group=dict(type="str"),
-    mode=dict(type="raw"),
     diff=dict(type="bool", default=True),
+    **_ATTRIBUTE_OPTIONS,
 )
 
 ARGUMENT_SPEC = dict(

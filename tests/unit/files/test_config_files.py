@@ -64,9 +64,21 @@ PLAY = """---
 """
 
 
-def run(repo_root, tmp_path, *args, greeting='hello'):
-    book = tmp_path / 'play.yml'
-    book.write_text(PLAY % {'root': tmp_path / 'root', 'greeting': greeting})
+# A play with one config_files task; %s is its one file entry (a flow mapping).
+ONE_FILE = """---
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars: {ansible_python_interpreter: "{{ ansible_playbook_python }}"}
+  tasks:
+    - hyperscaler.workstation.config_files:
+        files:
+          - %s
+"""
+
+
+def playbook(repo_root, book, *args):
+    """ansible-playbook on localhost with the checkout's config; returns (rc, stdout + stderr)."""
     env = dict(
         os.environ,
         ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'),
@@ -76,8 +88,14 @@ def run(repo_root, tmp_path, *args, greeting='hello'):
     )
     cmd = [str(BIN / 'ansible-playbook'), '-i', 'localhost,', str(book)] + list(args)
     proc = subprocess.run(cmd, cwd=str(repo_root), env=env, capture_output=True, text=True, check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def run(repo_root, tmp_path, *args, greeting='hello'):
+    book = tmp_path / 'play.yml'
+    book.write_text(PLAY % {'root': tmp_path / 'root', 'greeting': greeting})
+    rc, out = playbook(repo_root, book, *args)
+    assert rc == 0, out
     line = [ln for ln in out.splitlines() if 'RESULT ' in ln][-1]
     return json.loads(line.split('RESULT ', 1)[1].rstrip('"').replace('\\"', '"')), out
 
@@ -138,27 +156,10 @@ def test_check_mode_writes_nothing_and_diff_shows_content_but_not_hidden_files(r
 
 def test_missing_directory_fails_with_both_paths_and_writes_nothing(repo_root, tmp_path):
     book = tmp_path / 'bad.yml'
-    book.write_text("""---
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  vars: {ansible_python_interpreter: "{{ ansible_playbook_python }}"}
-  tasks:
-    - hyperscaler.workstation.config_files:
-        files:
-          - {dest: "%s/missing/x.conf", content: "x"}
-""" % tmp_path)
-    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1')
-    proc = subprocess.run(
-        [str(BIN / 'ansible-playbook'), '-i', 'localhost,', str(book)],
-        cwd=str(repo_root),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    out = ' '.join((proc.stdout + proc.stderr).split())
-    assert proc.returncode != 0
+    book.write_text(ONE_FILE % ('{dest: "%s/missing/x.conf", content: "x"}' % tmp_path))
+    rc, out = playbook(repo_root, book)
+    out = ' '.join(out.split())
+    assert rc != 0
     assert 'the directory %s/missing does not exist' % tmp_path in out, out
     assert 'Traceback' not in out
     assert not (tmp_path / 'missing').exists()
@@ -167,24 +168,11 @@ def test_missing_directory_fails_with_both_paths_and_writes_nothing(repo_root, t
 def test_binary_content_is_written_byte_for_byte_and_never_shown(repo_root, tmp_path):
     key = bytes(range(256)) * 4
     book = tmp_path / 'key.yml'
-    book.write_text("""---
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  vars: {ansible_python_interpreter: "{{ ansible_playbook_python }}"}
-  tasks:
-    - hyperscaler.workstation.config_files:
-        files:
-          - {dest: "%s/munge.key", content_b64: "%s", mode: "0400"}
-""" % (tmp_path, base64.b64encode(key).decode()))
-    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1')
-    cmd = [str(BIN / 'ansible-playbook'), '-i', 'localhost,', str(book)]
+    entry = '{dest: "%s/munge.key", content_b64: "%s", mode: "0400"}' % (tmp_path, base64.b64encode(key).decode())
+    book.write_text(ONE_FILE % entry)
     for expected in ('changed=1', 'changed=0'):
-        proc = subprocess.run(
-            cmd + ['--diff'], cwd=str(repo_root), env=env, capture_output=True, text=True, check=False
-        )
-        out = proc.stdout + proc.stderr
-        assert proc.returncode == 0 and expected in out, out
+        rc, out = playbook(repo_root, book, '--diff')
+        assert rc == 0 and expected in out, out
         assert base64.b64encode(key).decode()[:40] not in out.split('TASK [', 1)[1]
     assert (tmp_path / 'munge.key').read_bytes() == key
     assert stat.S_IMODE((tmp_path / 'munge.key').stat().st_mode) == 0o400
