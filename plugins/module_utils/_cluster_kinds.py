@@ -105,6 +105,26 @@ def _slurm_rules(key, cluster, context):
     return errors
 
 
+def _user_rules(key, cluster, context):
+    """Login users: one name, one UID and one primary GID each."""
+    errors = []
+    seen = {'name': {}, 'uid': {}}
+    for i, user in enumerate(as_list(dig(cluster, 'users'))):
+        if not isinstance(user, dict):
+            continue
+        for field in ('name', 'uid'):
+            value = user.get(field)
+            if value is None:
+                continue
+            if value in seen[field]:
+                errors.append(
+                    'clusters.%s.users[%d].%s: %r is already used by users[%d]' % (key, i, field, value, seen[field][value])
+                )
+            else:
+                seen[field][value] = i
+    return errors
+
+
 def _kubernetes_rules(key, cluster, context):
     """The pod and service subnets overlap no cluster network."""
     errors = []
@@ -134,7 +154,7 @@ HPC = ClusterKind(
         NodeRole('compute', 'compute_nodes', LIST, 'ip', 'hpc_compute', 'compute', 'hpc-compute'),
     ),
     groups=(('hpc', ('hpc_controller', 'hpc_compute')),),
-    rules=(_slurm_rules,),
+    rules=(_slurm_rules, _user_rules),
     description='SLURM: a controller (slurmctld, slurmdbd, NFS) and compute nodes (slurmd)',
 )
 

@@ -296,7 +296,20 @@ SCHEMA = {
                             'name': {'type': 'string', 'pattern': '^[A-Za-z0-9_]+$'},
                             'priority': {'type': 'integer', 'minimum': 0},
                             'max_wall': {'type': 'string'},
-                            'max_tres_per_user': {'type': 'string'},
+                            'max_tres_per_user': {
+                                'type': 'string',
+                                'description': 'MaxTRESPerUser, e.g. cpu=4,gres/gpu=1.',
+                            },
+                            'max_jobs_per_user': {
+                                'type': 'integer',
+                                'minimum': -1,
+                                'description': 'MaxJobsPerUser (running at once); -1 for none.',
+                            },
+                            'max_submit_jobs_per_user': {
+                                'type': 'integer',
+                                'minimum': -1,
+                                'description': 'MaxSubmitJobsPerUser (pending + running); -1 for none.',
+                            },
                         },
                     },
                 },
@@ -318,6 +331,20 @@ SCHEMA = {
                                 },
                             },
                         },
+                    },
+                },
+                'pam_slurm_adopt': {
+                    'type': 'boolean',
+                    'default': True,
+                    'description': 'Users reach a compute node over SSH only while they have a job there (the automation account is exempt).',
+                },
+                'rest_api': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'description': 'slurmrestd on the controller with JWT authentication.',
+                    'properties': {
+                        'enabled': {'type': 'boolean', 'default': False},
+                        'port': {'type': 'integer', 'minimum': 1, 'maximum': 65535, 'default': 6820},
                     },
                 },
             },
@@ -354,6 +381,45 @@ SCHEMA = {
                 'controller': {'$ref': '#/$defs/head_node'},
                 'compute_nodes': {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/$defs/node_with_ip'}},
                 'slurm_config': {'$ref': '#/$defs/slurm_config'},
+                'users': {
+                    'type': 'array',
+                    'description': 'Login users, the same on every node of the cluster (NFS and munge need one UID/GID everywhere).',
+                    'items': {
+                        'type': 'object',
+                        'additionalProperties': False,
+                        'required': ['name', 'uid'],
+                        'properties': {
+                            'name': {
+                                'type': 'string',
+                                'pattern': '^[a-z_][a-z0-9_-]{0,31}$',
+                                'x-hint': 'a lower-case login name',
+                            },
+                            'uid': {'type': 'integer', 'minimum': 1000, 'maximum': 59999},
+                            'gid': {
+                                'type': 'integer',
+                                'minimum': 1000,
+                                'maximum': 59999,
+                                'description': 'Primary group (named like the user); default: the uid.',
+                            },
+                            'groups': {
+                                'type': 'array',
+                                'items': {'type': 'string'},
+                                'description': 'Supplementary groups that exist on the nodes.',
+                            },
+                            'shell': {'type': 'string', 'default': '/bin/bash'},
+                            'ssh_keys': {
+                                'type': 'array',
+                                'items': {'type': 'string', 'pattern': '^(ssh-|ecdsa-|sk-)'},
+                                'description': 'Public keys allowed to log in as the user.',
+                            },
+                            'state': {
+                                'enum': ['present', 'absent'],
+                                'default': 'present',
+                                'description': 'absent removes the account and its keys (not its home).',
+                            },
+                        },
+                    },
+                },
             },
         },
         'cloud_cluster': {

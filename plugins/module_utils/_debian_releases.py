@@ -14,15 +14,17 @@ __metaclass__ = type
 
 import collections
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+
 Release = collections.namedtuple("Release", "suite version slurm mariadb openmpi")
 
 RELEASES = collections.OrderedDict(
     (r.suite, r)
     for r in (
         # Debian 12: selectable (global.images.suite: bookworm); Slurm 22.05 is out of upstream support.
-        Release(suite="bookworm", version="12", slurm="22.05.*", mariadb="10.11", openmpi="4.1"),
+        Release(suite="bookworm", version="12", slurm="22.05.*", mariadb="10.11", openmpi="4.1.4"),
         # Debian 13: the default guest.
-        Release(suite="trixie", version="13", slurm="24.11.*", mariadb="11.8", openmpi="5.0"),
+        Release(suite="trixie", version="13", slurm="24.11.*", mariadb="11.8", openmpi="5.0.7"),
     )
 )
 
@@ -36,3 +38,13 @@ def release(suite=None):
         if key in (entry.suite, entry.version):
             return entry
     return None
+
+
+def release_facts(suite=None):
+    """The release of ``suite`` as a dict (filter ``debian_release``); an error naming the known releases."""
+    entry = release(suite)
+    if entry is None:
+        raise HyperscalerError(
+            "Debian release %r is not in the collection's table (known: %s)." % (suite, ", ".join(RELEASES))
+        )
+    return dict(entry._asdict())

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -148,7 +149,12 @@ class Qos(object):
         ("priority", "priority"),
         ("max_wall", "maxwall"),
         ("max_tres_per_user", "maxtrespu"),
+        ("max_jobs_per_user", "maxjobspu"),
+        ("max_submit_jobs_per_user", "maxsubmitjobspu"),
     )
+    # Count limits: an int, or "" for none (sacctmgr prints nothing; -1 in the module clears the limit).
+    COUNTS = ("max_jobs_per_user", "max_submit_jobs_per_user")
+    EMPTY = dict(priority=0, max_wall="", max_tres_per_user="", max_jobs_per_user="", max_submit_jobs_per_user="")
 
     def __init__(self, params):
         self.name = _low(params["name"])
@@ -173,17 +179,33 @@ class Qos(object):
                     "max_wall %r of QoS %s is not a SLURM time ([D-]HH:MM:SS, MM, D-HH...)." % (wall, self.name)
                 )
             self.want["max_wall"] = "" if wall in ("", "-1") else wall
+        for field in self.COUNTS:
+            if field in self.want:
+                self.want[field] = self._count(self.want[field], field)
+
+    def _count(self, value, field):
+        text = str(value).strip()
+        if not re.match(r"^-?[0-9]*$", text):
+            raise SacctmgrError("%s %r of QoS %s is not a number of jobs." % (field, value, self.name))
+        return "" if text in ("", "-1") else int(text)
 
     def read(self, client):
-        for row in client.read("qos", "format=name,priority,maxwall,maxtrespu"):
-            row = (row + ["", "", "", ""])[:4]
+        fields = [option for _field, option in self.FIELDS]
+        for row in client.read("qos", "format=name," + ",".join(fields)):
+            row = (row + [""] * len(fields))[: len(fields) + 1]
             if _low(row[0]) == self.name:
-                return {
-                    "name": self.name,
-                    "priority": int(row[1]) if row[1].strip() else 0,
-                    "max_wall": row[2].strip(),
-                    "max_tres_per_user": _tres(row[3]),
-                }
+                have = {"name": self.name}
+                for (field, _option), value in zip(self.FIELDS, row[1:]):
+                    value = value.strip()
+                    if field == "priority":
+                        have[field] = int(value) if value else 0
+                    elif field == "max_tres_per_user":
+                        have[field] = _tres(value)
+                    elif field in self.COUNTS:
+                        have[field] = int(value) if value else ""
+                    else:
+                        have[field] = value
+                return have
         return None
 
     def _differs(self, field, have, want):
@@ -196,6 +218,8 @@ class Qos(object):
         """What ``modify ... set`` needs: -1 clears a limit; TRES limits merge, so dropped TRES are set to -1."""
         if field == "priority":
             return want
+        if field in Qos.COUNTS:
+            return "-1" if want == "" else want
         if field == "max_tres_per_user":
             wanted = dict(item.split("=", 1) for item in want.split(",") if "=" in item)
             cleared = ["%s=-1" % item.split("=", 1)[0] for item in have.split(",") if "=" in item]
@@ -210,7 +234,7 @@ class Qos(object):
         options = dict(self.FIELDS)
         if not have:
             args = ["%s=%s" % (options[f], v) for f, v in self.want.items() if v != ""]
-            after = {"name": self.name, "priority": 0, "max_wall": "", "max_tres_per_user": ""}
+            after = dict(self.EMPTY, name=self.name)
             after.update(self.want)
             return [["add", "qos", self.name] + args], after
         changes = [(f, v) for f, v in self.want.items() if self._differs(f, have.get(f, ""), v)]
@@ -359,6 +383,8 @@ ARGUMENT_SPECS = {
         priority=dict(type="int"),
         max_wall=dict(type="str"),
         max_tres_per_user=dict(type="str"),
+        max_jobs_per_user=dict(type="int"),
+        max_submit_jobs_per_user=dict(type="int"),
     ),
     "account": dict(
         _STATE,

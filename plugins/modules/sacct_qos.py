@@ -16,7 +16,8 @@ description:
   - Adds the QoS with C(sacctmgr -i add qos) when missing, or modifies only the fields that differ from
     C(sacctmgr -nP show qos). Only the options that are set are compared; an option left out is never changed.
   - I(max_wall) is compared as a duration, so C(30), C(00:30:00) and C(0-00:30:00) are the same;
-    I(max_tres_per_user) is compared with its items sorted. An empty string (or C(-1)) removes the limit.
+    I(max_tres_per_user) is compared with its items sorted. An empty string (or C(-1)) removes the limit;
+    C(-1) removes a job-count limit.
 extends_documentation_fragment:
   - hyperscaler.workstation.attributes
   - hyperscaler.workstation.sacctmgr
@@ -34,6 +35,13 @@ options:
   max_tres_per_user:
     description: TRES limit per user (C(MaxTRESPerUser)), for example C(cpu=4,gres/gpu=1).
     type: str
+  max_jobs_per_user:
+    description: Jobs a user may have running at once under the QoS (C(MaxJobsPerUser)); C(-1) for no limit.
+    type: int
+  max_submit_jobs_per_user:
+    description: Jobs a user may have submitted (pending or running) under the QoS (C(MaxSubmitJobsPerUser));
+      C(-1) for no limit.
+    type: int
 '''
 
 EXAMPLES = r'''
@@ -43,6 +51,7 @@ EXAMPLES = r'''
     priority: 100
     max_wall: "00:30:00"
     max_tres_per_user: cpu=4,gres/gpu=1
+    max_jobs_per_user: 2
 '''
 
 RETURN = r'''
@@ -50,7 +59,8 @@ qos:
   description: The QoS after the run (empty when absent).
   returned: always
   type: dict
-  sample: {"name": "high", "priority": 100, "max_wall": "00:30:00", "max_tres_per_user": "cpu=4,gres/gpu=1"}
+  sample: {"name": "high", "priority": 100, "max_wall": "00:30:00", "max_tres_per_user": "cpu=4,gres/gpu=1",
+           "max_jobs_per_user": 2, "max_submit_jobs_per_user": ""}
 commands:
   description: The sacctmgr commands run (in check mode, that would run).
   returned: always

@@ -181,7 +181,7 @@ def test_an_edited_file_is_restored_by_the_rerun_and_only_it_changes(cluster, re
     changed = changed_tasks(out)
     assert changed == [
         (
-            "hyperscaler.workstation.slurm_compute : Write the node's SLURM configuration and job hooks",
+            "hyperscaler.workstation.slurm_compute : Write the node's SLURM configuration, job hooks and PAM stack",
             'hpc-compute-01',
         ),
         ('hyperscaler.workstation.slurm_compute : Restart slurmd', 'hpc-compute-01'),

@@ -11,7 +11,7 @@ BIN = pathlib.Path(sys.executable).parent
 RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 # profile_tasks prints, under every task header, the wall clock and the time since the playbook started.
 ELAPSED = re.compile(r'^\w+ \d+ \w+ \d+\s+[\d:]+ \+0000 \([\d:.]+\)\s+(\d+):(\d+):([\d.]+) \*+\s*$', re.M)
-HPC_FIRST_PLAY = 'PLAY [HPC | MUNGE on every node]'
+HPC_FIRST_PLAY = 'PLAY [HPC | MUNGE, users and the user environment on every node]'
 
 
 def playbook(repo_root, *args):

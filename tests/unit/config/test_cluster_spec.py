@@ -480,6 +480,19 @@ def test_partition_default_qos_must_exist(multi_gpu):
     )
 
 
+def test_users_need_one_name_and_one_uid_each(multi_gpu):
+    hpc(multi_gpu)['users'] = [{'name': 'alice', 'uid': 2001}, {'name': 'bob', 'uid': 2001}]
+    assert_only(multi_gpu, "clusters.hpc.users[1].uid: 2001 is already used by users[0]")
+    hpc(multi_gpu)['users'] = [{'name': 'alice', 'uid': 2001}, {'name': 'alice', 'uid': 2002}]
+    assert_only(multi_gpu, "clusters.hpc.users[1].name: 'alice' is already used by users[0]")
+
+
+def test_a_user_below_the_login_uid_range_is_refused_with_its_path(multi_gpu):
+    hpc(multi_gpu)['users'] = [{'name': 'alice', 'uid': 10}]
+    (error,) = validate(multi_gpu)
+    assert error.startswith('clusters.hpc.users[0].uid: ') and '1000' in error
+
+
 def test_partition_entry_shape(multi_gpu):
     hpc(multi_gpu)['slurm_config']['partitions'] = [['gpu']]
     assert_only(

@@ -44,3 +44,18 @@ def test_image_builder_defaults_follow_the_table(repo_root):
     assert option['choices'] == list(releases.RELEASES)
     defaults = (role / 'defaults' / 'main.yml').read_text()
     assert "default('%s')" % releases.DEFAULT_SUITE in defaults
+
+
+def test_debian_release_filter_gives_the_versions_or_names_the_known_releases():
+    from ansible_collections.hyperscaler.workstation.plugins.filter.packages import FilterModule
+    from ansible.errors import AnsibleFilterError
+
+    debian_release = FilterModule().filters()['debian_release']
+    assert debian_release('trixie')['openmpi'] == '5.0.7' and debian_release('12')['suite'] == 'bookworm'
+    assert debian_release('') == debian_release('trixie')
+    try:
+        debian_release('jammy')
+    except AnsibleFilterError as error:
+        assert "'jammy'" in str(error) and 'bookworm, trixie' in str(error)
+    else:
+        raise AssertionError('jammy was accepted')

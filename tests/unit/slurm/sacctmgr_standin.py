@@ -14,11 +14,14 @@ from __future__ import absolute_import, division, print_function
 
 import copy
 
+# The QoS fields sacctmgr shows, in the order the collection asks for them, as it prints them when unset.
+QOS_EMPTY = {"priority": "0", "maxwall": "", "maxtrespu": "", "maxjobspu": "", "maxsubmitjobspu": ""}
+
 
 class FakeSacctmgr(object):
     def __init__(self):
         self.clusters = []
-        self.qos = {"normal": {"priority": "0", "maxwall": "", "maxtrespu": ""}}
+        self.qos = {"normal": dict(QOS_EMPTY)}
         self.accounts = {"root": {"description": "default root account", "organization": "root"}}
         self.assocs = {}  # (cluster, account, user or '') -> qos list
         self.calls = []
@@ -101,8 +104,8 @@ class FakeSacctmgr(object):
         rows = []
         if what == "cluster" and fmt == ["cluster"]:
             rows = [[c] for c in self.clusters]
-        elif what == "qos" and fmt == ["name", "priority", "maxwall", "maxtrespu"]:
-            rows = [[n, q["priority"], q["maxwall"], q["maxtrespu"]] for n, q in sorted(self.qos.items())]
+        elif what == "qos" and fmt == ["name"] + list(QOS_EMPTY):
+            rows = [[n] + [q[f] for f in QOS_EMPTY] for n, q in sorted(self.qos.items())]
         elif what == "account" and fmt == ["account", "description", "organization"]:
             rows = [[n, a["description"], a["organization"]] for n, a in sorted(self.accounts.items())]
         elif what == "association" and fmt == ["account", "user", "qos"]:
@@ -128,7 +131,7 @@ class FakeSacctmgr(object):
                 if name in self.qos:
                     return
                 opts = self._kv(rest[1:])
-                self.qos[name] = {"priority": "0", "maxwall": "", "maxtrespu": ""}
+                self.qos[name] = dict(QOS_EMPTY)
                 self._set_qos(name, opts)
                 return
             where, sets = self._split_where(rest)
@@ -198,6 +201,8 @@ class FakeSacctmgr(object):
                 qos["maxwall"] = "" if value == "-1" else self._wall(value)
             elif key == "maxtrespu":
                 qos["maxtrespu"] = "" if value == "-1" else self._tres_merge(qos["maxtrespu"], value)
+            elif key in ("maxjobspu", "maxsubmitjobspu"):
+                qos[key] = "" if int(value) == -1 else str(int(value))
             else:
                 raise ValueError("Unknown option: %s" % key)
 

@@ -11,6 +11,7 @@ needless command fails here as it would on a real cluster.
 from __future__ import absolute_import, division, print_function
 
 import pytest
+from sacctmgr_standin import QOS_EMPTY
 
 
 @pytest.fixture
@@ -55,12 +56,14 @@ HIGH = {"name": "high", "priority": 100, "max_wall": "00:30:00", "max_tres_per_u
 def test_qos_create_then_rerun_changes_nothing(modules, sacctmgr, run_sacct_module):
     created = run_sacct_module(modules["qos"], HIGH)
     assert created["changed"] is True
-    assert sacctmgr.qos["high"] == {"priority": "100", "maxwall": "00:30:00", "maxtrespu": "cpu=2,gres/gpu=1"}
+    assert sacctmgr.qos["high"] == dict(QOS_EMPTY, priority="100", maxwall="00:30:00", maxtrespu="cpu=2,gres/gpu=1")
     assert created["qos"] == {
         "name": "high",
         "priority": 100,
         "max_wall": "00:30:00",
         "max_tres_per_user": "cpu=2,gres/gpu=1",
+        "max_jobs_per_user": "",
+        "max_submit_jobs_per_user": "",
     }
 
     again = run_sacct_module(modules["qos"], HIGH)
@@ -84,7 +87,7 @@ def test_qos_modify_sends_only_the_fields_that_differ(modules, sacctmgr, run_sac
         "set",
         "priority=200",
     ]
-    assert sacctmgr.qos["high"] == {"priority": "200", "maxwall": "00:30:00", "maxtrespu": "cpu=2,gres/gpu=1"}
+    assert sacctmgr.qos["high"] == dict(QOS_EMPTY, priority="200", maxwall="00:30:00", maxtrespu="cpu=2,gres/gpu=1")
     assert changed["diff"]["before"]["priority"] == 100 and changed["diff"]["after"]["priority"] == 200
     assert changed["diff"]["after"]["max_wall"] == "00:30:00"
 
@@ -96,6 +99,20 @@ def test_qos_tres_limit_that_is_left_out_is_removed(modules, sacctmgr, run_sacct
     assert run_sacct_module(modules["qos"], {"name": "high", "max_tres_per_user": "cpu=4"})["changed"] is False
     cleared = run_sacct_module(modules["qos"], {"name": "high", "max_wall": ""})
     assert cleared["changed"] is True and sacctmgr.qos["high"]["maxwall"] == ""
+
+
+def test_qos_per_user_job_limits_are_set_compared_and_cleared(modules, sacctmgr, run_sacct_module):
+    limits = dict(HIGH, max_jobs_per_user=1, max_submit_jobs_per_user=4)
+    created = run_sacct_module(modules["qos"], limits)
+    assert created["changed"] is True
+    assert sacctmgr.writes[-1][-2:] == ["maxjobspu=1", "maxsubmitjobspu=4"]
+    assert sacctmgr.qos["high"]["maxjobspu"] == "1" and sacctmgr.qos["high"]["maxsubmitjobspu"] == "4"
+    assert run_sacct_module(modules["qos"], limits)["changed"] is False
+    raised = run_sacct_module(modules["qos"], {"name": "high", "max_jobs_per_user": 2}, diff=True)
+    assert raised["commands"][-1][-1] == "maxjobspu=2" and raised["diff"]["before"]["max_jobs_per_user"] == 1
+    cleared = run_sacct_module(modules["qos"], {"name": "high", "max_submit_jobs_per_user": -1})
+    assert cleared["commands"][-1][-1] == "maxsubmitjobspu=-1" and sacctmgr.qos["high"]["maxsubmitjobspu"] == ""
+    assert run_sacct_module(modules["qos"], {"name": "high", "max_submit_jobs_per_user": -1})["changed"] is False
 
 
 def test_qos_check_mode_predicts_without_writing(modules, sacctmgr, run_sacct_module):
