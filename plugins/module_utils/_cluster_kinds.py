@@ -118,7 +118,8 @@ def _user_rules(key, cluster, context):
                 continue
             if value in seen[field]:
                 errors.append(
-                    'clusters.%s.users[%d].%s: %r is already used by users[%d]' % (key, i, field, value, seen[field][value])
+                    'clusters.%s.users[%d].%s: %r is already used by users[%d]'
+                    % (key, i, field, value, seen[field][value])
                 )
             else:
                 seen[field][value] = i

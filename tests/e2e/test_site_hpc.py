@@ -8,10 +8,12 @@ nothing on any VM, then destroys the cluster and checks nothing of it is left wh
 share the cluster; the per-phase times go to the test output (docs/benchmarks.md keeps them).
 """
 
+import base64
 import json
 import os
 import pathlib
 import re
+import shlex
 import subprocess
 import sys
 
@@ -162,6 +164,79 @@ def test_home_is_shared_over_nfs_between_compute_nodes(cluster, repo_root):
     read = ssh(repo_root, 'hpc-compute-02', 'cat ~/e2e-nfs-check && findmnt -n -o FSTYPE --target ~')
     assert read.returncode == 0, read.stderr
     assert read.stdout.split() == [token, 'nfs4'], read.stdout
+
+
+def test_cluster_users_have_one_uid_on_every_node(cluster, repo_root):
+    # config/cluster.yaml: users[0] is alice, uid 2001.
+    for host in sorted(VMS):
+        result = ssh(repo_root, host, 'id alice')
+        assert result.stdout.startswith('uid=2001(alice) gid=2001(alice)'), (host, result.stdout + result.stderr)
+
+
+def as_alice(repo_root, command, host='hpc-controller'):
+    """A login shell of the cluster.yaml user alice in her (NFS) home: Lmod's `module` is there."""
+    return ssh(repo_root, host, 'sudo -u alice bash -lc %s' % shlex.quote('cd ~ && ' + command))
+
+
+def test_an_mpi_program_built_on_the_login_node_runs_across_both_compute_nodes(cluster, repo_root):
+    example = repo_root / 'examples' / 'slurm'
+    copy = ' && '.join(
+        'echo %s | base64 -d > %s' % (base64.b64encode((example / name).read_bytes()).decode(), name)
+        for name in ('mpi_hello.c', 'mpi_hello.sbatch')
+    )
+    # As examples/slurm/README.md tells a user: module load, mpicc, sbatch (2 nodes, srun through PMIx).
+    build = as_alice(
+        repo_root,
+        copy + ' && module load openmpi && mpicc -O2 -o mpi_hello mpi_hello.c && sbatch --parsable --wait '
+        'mpi_hello.sbatch',
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    job = build.stdout.split()[-1].split(';')[0]
+    output = as_alice(repo_root, 'cat mpi_hello-%s.out' % job)
+    hellos = sorted(line for line in output.stdout.splitlines() if line.startswith('hello'))
+    assert hellos == [
+        'hello from rank 0 of 2 on hpc-compute-01 (sum of ranks 1)',
+        'hello from rank 1 of 2 on hpc-compute-02 (sum of ranks 1)',
+    ], (
+        output.stdout + output.stderr
+    )
+    acct = ssh(repo_root, 'hpc-controller', 'sacct -n -X -P -j %s -o State,NNodes,User' % job)
+    assert acct.stdout.split() == ['COMPLETED|2|alice'], acct.stdout + acct.stderr
+
+
+def test_users_reach_a_compute_node_only_while_their_job_runs_there(cluster, repo_root):
+    node = unwrap(inventory_host(repo_root, 'hpc-compute-01')['ansible_host'])
+    login = (
+        'ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR %s ' % node
+    )
+    # Alice's own key in her NFS home, as on any cluster: she may log in to nodes that run her jobs.
+    keys = as_alice(
+        repo_root,
+        'mkdir -p -m 0700 .ssh && { test -f .ssh/id_ed25519 || ssh-keygen -q -t ed25519 -N "" -f .ssh/id_ed25519; }'
+        ' && cat .ssh/id_ed25519.pub >> .ssh/authorized_keys && chmod 0600 .ssh/authorized_keys',
+    )
+    assert keys.returncode == 0, keys.stderr
+    denied = as_alice(repo_root, login + 'true')
+    assert denied.returncode == 255, denied.stdout + denied.stderr
+    # The automation's account is exempt (every ssh() of this file is one), so Ansible still gets in.
+    assert ssh(repo_root, 'hpc-compute-01', 'true').returncode == 0
+    submit = as_alice(repo_root, 'sbatch --parsable -w hpc-compute-01 -t 5 -o /dev/null --wrap "sleep 300"')
+    assert submit.returncode == 0, submit.stderr
+    job = submit.stdout.strip().split(';')[0]
+    try:
+        running = ssh(
+            repo_root,
+            'hpc-controller',
+            'for i in $(seq 60); do s=$(squeue -h -j %s -o %%T); [ "$s" = RUNNING ] && break; sleep 1; done; echo $s'
+            % job,
+        )
+        assert running.stdout.strip() == 'RUNNING', running.stdout
+        inside = as_alice(repo_root, login + 'cat /proc/self/cgroup')
+        assert inside.returncode == 0, inside.stderr
+        # pam_slurm_adopt put the session into the job's extern step.
+        assert 'job_%s/step_extern' % job in inside.stdout, inside.stdout
+    finally:
+        ssh(repo_root, 'hpc-controller', 'scancel %s' % job)
 
 
 def test_secrets_are_private_on_the_nodes(cluster, repo_root):

@@ -14,7 +14,16 @@ import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-ROLES = ["slurm_controller", "slurm_compute", "slurmdbd", "munge", "nfs_server", "nfs_client", "hpc_users", "hpc_userenv"]
+ROLES = [
+    "slurm_controller",
+    "slurm_compute",
+    "slurmdbd",
+    "munge",
+    "nfs_server",
+    "nfs_client",
+    "hpc_users",
+    "hpc_userenv",
+]
 CONTRACT = {"hyperscaler_node", "hyperscaler_cluster", "hyperscaler_config", "groups", "hostvars", "ansible_facts",
             "inventory_hostname", "omit"}  # fmt: skip
 
