@@ -341,7 +341,7 @@ SCHEMA = {
                 'rest_api': {
                     'type': 'object',
                     'additionalProperties': False,
-                    'description': 'slurmrestd on the controller with JWT authentication.',
+                    'description': 'slurmrestd on the controller with JWT authentication (tokens from scontrol token).',
                     'properties': {
                         'enabled': {'type': 'boolean', 'default': False},
                         'port': {'type': 'integer', 'minimum': 1, 'maximum': 65535, 'default': 6820},

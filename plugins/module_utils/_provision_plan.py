@@ -53,3 +53,22 @@ def capacity(nodes, domains, host_cores, host_available_mb, cpu_overcommit, memo
         'fits': fits,
         'decision': 'start' if fits else ('forced' if force else 'blocked'),
     }
+
+
+def _owned_on(domain, networks):
+    return bool(domain.get('owned')) and (domain.get('labels') or {}).get('network') in networks
+
+
+def cluster_domains(domains, networks, nodes=()):
+    """The clusters' libvirt domains (what destroy removes), sorted by name: those with the ownership mark that are
+    labelled with one of the clusters' ``networks``, or named like one of their ``nodes`` (a mark without labels)."""
+    names = set(n['name'] for n in nodes)
+    found = [d for d in domains if _owned_on(d, networks) or (d.get('owned') and d.get('name') in names)]
+    return sorted(found, key=lambda d: d['name'])
+
+
+def stale_domains(domains, networks, nodes):
+    """Domains a rerun removes because cluster.yaml no longer lists them: the ownership mark, labelled with one of
+    the clusters' ``networks``, and named like none of their ``nodes``. Foreign domains are never among them."""
+    names = set(n['name'] for n in nodes)
+    return [d for d in cluster_domains(domains, networks) if d['name'] not in names]

@@ -1,7 +1,8 @@
 """The provisioning round trip against a real libvirtd with qemu TCG (slow: boots two VMs).
 
 images.yml (cached or built) -> provision.yml (network, pool, overlays, seeds, domains, SSH) -> provision.yml again
-(changed=0) -> provision.yml --check (changed=0) -> a command over SSH -> lifecycle stop -> destroy refused without
+(changed=0) -> provision.yml --check (changed=0) -> a compute node added to cluster.yaml boots on the next run and,
+removed again, goes with its volumes -> a command over SSH -> lifecycle stop -> destroy refused without
 confirm -> destroy with confirm=yes removes exactly what was created: a foreign domain and a foreign volume survive.
 
 It uses its own cluster (name hswit, network hsw-it on 192.168.151.0/24, pool hyperscaler-it) so it does not touch
@@ -23,6 +24,7 @@ POOL = 'hyperscaler-it'
 POOL_PATH = '/var/lib/libvirt/images/hyperscaler-it'
 NETWORK = 'hsw-it'
 VMS = ['hswit-controller', 'hswit-compute-01']
+ADDED = 'hswit-compute-02'
 FOREIGN = 'hswit-foreign'
 FOREIGN_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
 <os><type arch='x86_64'>hvm</type></os></domain>""" % FOREIGN
@@ -68,7 +70,7 @@ def conn(libvirtd):
 
 def _cleanup(conn):
     """Leave the host as it was, whatever the test reached."""
-    for name in VMS + [FOREIGN]:
+    for name in VMS + [ADDED, FOREIGN]:
         try:
             dom = conn.lookupByName(name)
         except libvirt.libvirtError:
@@ -131,6 +133,29 @@ def test_roundtrip(config, conn, clean_host, ansible_playbook):
     check = ansible_playbook('playbooks/provision.yml', *cfg, '-e', 'cluster=hpc', '--check', '--diff')
     assert check.rc == 0, check.tail()
     assert check.changed == 0, check.tail(8000)
+
+    # Edit cluster.yaml and rerun: the added node boots; removed again, its VM and volumes go, the rest stays.
+    doc = yaml.safe_load(config.read_text())
+    doc['clusters']['hpc']['compute_nodes'].append(
+        {'cpu_cores': 1, 'memory_gb': 1, 'disk_gb': 6, 'ip': '192.168.151.12'}
+    )
+    config.write_text(yaml.safe_dump(doc))
+    try:
+        grown = ansible_playbook('playbooks/provision.yml', *cfg, '-e', 'cluster=hpc')
+        assert grown.rc == 0, grown.tail()
+        assert _domains(conn) == sorted(VMS + [ADDED]) and conn.lookupByName(ADDED).isActive()
+        timings['add a node'] = grown.seconds
+    finally:
+        doc['clusters']['hpc']['compute_nodes'].pop()
+        config.write_text(yaml.safe_dump(doc))
+    shrunk = ansible_playbook('playbooks/provision.yml', *cfg, '-e', 'cluster=hpc')
+    assert shrunk.rc == 0, shrunk.tail()
+    assert shrunk.changed > 0 and _domains(conn) == sorted(VMS)
+    assert all(conn.lookupByName(n).isActive() for n in VMS)
+    volumes = conn.storagePoolLookupByName(POOL)
+    volumes.refresh(0)
+    assert not [v for v in volumes.listVolumes() if v.startswith(ADDED)], volumes.listVolumes()
+    timings['remove a node'] = shrunk.seconds
 
     key = pathlib.Path(yaml.safe_load(config.read_text())['global']['output_dir']) / 'hpc' / 'id_ed25519'
     assert oct(key.stat().st_mode & 0o777) == '0o600'

@@ -111,7 +111,7 @@ done
 # Daemons the roles configure stay off until a role enables them: no slurmd on the controller, no MariaDB
 # or NFS server eating CPU on an emulated guest's first boot, and no image-wide munge key (the munge role
 # distributes the cluster's own).
-for unit in munge slurmctld slurmd slurmdbd mariadb nfs-server nfs-kernel-server; do
+for unit in munge slurmctld slurmd slurmdbd slurmrestd mariadb nfs-server nfs-kernel-server; do
     chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
 done
 rm -f "$root/etc/munge/munge.key"

@@ -44,3 +44,34 @@ def test_capacity_blocks_and_force_is_recorded():
     assert not forced['fits'] and forced['decision'] == 'forced'
     memory = plan.capacity([_node('a', memory_mb=9001)], [], 2, 10000, 4, 0.9)
     assert not memory['fits'] and memory['memory_limit_mb'] == 9000
+
+
+def _domain(name, owned=True, network='hsw-hpc'):
+    return {'name': name, 'owned': owned, 'labels': {'network': network, 'cluster': 'hpc'} if network else {}}
+
+
+DOMAINS = [
+    _domain('hpc-compute-02'),
+    _domain('hpc-controller'),
+    _domain('hpc-compute-01'),
+    _domain('hpc-compute-03', owned=False),  # a user's own VM, named like ours
+    _domain('other-compute-01', network='hsw-other'),  # another cluster.yaml's cluster, also key hpc
+    _domain('hpc-old', network=None),  # marked by an older version, without labels
+]
+
+
+def test_a_node_removed_from_cluster_yaml_is_stale_and_nothing_foreign_is():
+    nodes = [_node('hpc-controller'), _node('hpc-compute-01')]
+    assert [d['name'] for d in plan.stale_domains(DOMAINS, ['hsw-hpc'], nodes)] == ['hpc-compute-02']
+    everything = nodes + [_node('hpc-compute-02')]
+    assert plan.stale_domains(DOMAINS, ['hsw-hpc'], everything) == []
+
+
+def test_destroy_takes_the_clusters_owned_domains_by_label_or_node_name():
+    nodes = [_node('hpc-controller'), _node('hpc-old'), _node('hpc-compute-03')]
+    assert [d['name'] for d in plan.cluster_domains(DOMAINS, ['hsw-hpc'], nodes)] == [
+        'hpc-compute-01',
+        'hpc-compute-02',
+        'hpc-controller',
+        'hpc-old',
+    ]

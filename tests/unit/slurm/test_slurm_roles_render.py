@@ -155,6 +155,26 @@ def test_accounting_off_leaves_the_storage_keys_out():
     assert not [k for k in conf if k.startswith("AccountingStorage") and k != "AccountingStorageType"]
 
 
+def test_rest_api_adds_jwt_auth_and_its_packages_only_when_on():
+    off = dict(settings(controller()))
+    assert "AuthAltTypes" not in off and "AuthAltParameters" not in off and off["PrologFlags"] == "Contain"
+    on_cluster = dict(CLUSTER, slurm_config=dict(CLUSTER["slurm_config"], rest_api={"enabled": True}))
+    on = dict(settings(controller(hyperscaler_cluster=on_cluster)))
+    assert on["AuthAltTypes"] == "auth/jwt"
+    assert on["AuthAltParameters"] == "jwt_key=/var/lib/slurm/slurmctld/jwt_hs256.key"
+    facts = {"hyperscaler_cluster": on_cluster, "ansible_facts": {"packages": {}}}
+    missing = expression("slurm_controller", "{{ __slurm_controller_packages_missing }}", facts)
+    assert [spec.split("=")[0] for spec in missing] == [
+        "slurmctld",
+        "slurm-client",
+        "slurmrestd",
+        "slurm-wlm-jwt-plugin",
+    ]
+    facts["hyperscaler_cluster"] = CLUSTER
+    missing = expression("slurm_controller", "{{ __slurm_controller_packages_missing }}", facts)
+    assert [spec.split("=")[0] for spec in missing] == ["slurmctld", "slurm-client"]
+
+
 def test_override_replaces_in_place_adds_and_removes():
     from helpers.compat import trust_as_template
 
