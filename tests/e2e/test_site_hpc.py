@@ -69,9 +69,11 @@ def cluster(repo_root, request):
     if not state['destroyed']:
         _destroy(repo_root)
     _remove_foreign_objects()
-    # Past pytest's capture, so every run shows them (docs/benchmarks.md keeps them).
-    reporter = request.config.pluginmanager.get_plugin('terminalreporter')
-    reporter.write_line('e2e times: %s' % json.dumps(TIMES, sort_keys=True))
+    # Past pytest's capture (a module fixture's teardown runs captured), so every run shows them
+    # (docs/benchmarks.md keeps them).
+    plugins = request.config.pluginmanager
+    with plugins.get_plugin('capturemanager').global_and_fixture_disabled():
+        plugins.get_plugin('terminalreporter').write_line('e2e times: %s' % json.dumps(TIMES, sort_keys=True))
 
 
 def inventory_host(repo_root, name):
