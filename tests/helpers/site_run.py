@@ -14,13 +14,11 @@ ELAPSED = re.compile(r'^\w+ \d+ \w+ \d+\s+[\d:]+ \+0000 \([\d:.]+\)\s+(\d+):(\d+
 HPC_FIRST_PLAY = 'PLAY [HPC | MUNGE, users and the user environment on every node]'
 
 
-def playbook(repo_root, *args):
+def ansible_playbook(repo_root, args, **env):
+    """ansible-playbook of this venv, run in the checkout with its ansible.cfg, no colour and ``env`` on top;
+    returns (rc, stdout + stderr)."""
     env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'),
-        ANSIBLE_NOCOLOR='1',
-        ANSIBLE_FORCE_COLOR='0',
-        ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks',
+        os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', **env
     )
     proc = subprocess.run(
         [str(BIN / 'ansible-playbook')] + list(args),
@@ -30,11 +28,16 @@ def playbook(repo_root, *args):
         text=True,
         check=False,
     )
-    out = proc.stdout + proc.stderr
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def playbook(repo_root, *args):
+    """A playbook with profile_tasks times; returns (rc, output, {host: (changed, unreachable, failed)})."""
+    rc, out = ansible_playbook(repo_root, args, ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks')
     recap = {
         host: (int(changed), int(unreachable), int(failed)) for host, changed, unreachable, failed in RECAP.findall(out)
     }
-    return proc.returncode, out, recap
+    return rc, out, recap
 
 
 def elapsed(text):

@@ -7,13 +7,10 @@ whose directory is missing fails with a message naming both before anything is w
 
 import base64
 import json
-import os
 import pathlib
 import stat
-import subprocess
-import sys
 
-BIN = pathlib.Path(sys.executable).parent
+from helpers.site_run import ansible_playbook
 
 PLAY = """---
 - name: config_files
@@ -79,16 +76,9 @@ ONE_FILE = """---
 
 def playbook(repo_root, book, *args):
     """ansible-playbook on localhost with the checkout's config; returns (rc, stdout + stderr)."""
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'),
-        ANSIBLE_NOCOLOR='1',
-        ANSIBLE_FORCE_COLOR='0',
-        ANSIBLE_CALLBACK_RESULT_FORMAT='json',
+    return ansible_playbook(
+        repo_root, ['-i', 'localhost,', str(book)] + list(args), ANSIBLE_CALLBACK_RESULT_FORMAT='json'
     )
-    cmd = [str(BIN / 'ansible-playbook'), '-i', 'localhost,', str(book)] + list(args)
-    proc = subprocess.run(cmd, cwd=str(repo_root), env=env, capture_output=True, text=True, check=False)
-    return proc.returncode, proc.stdout + proc.stderr
 
 
 def run(repo_root, tmp_path, *args, greeting='hello'):
