@@ -17,8 +17,10 @@ description:
   - Groups are C(hypervisor), C(hpc), C(hpc_controller), C(hpc_compute), C(cloud), C(cloud_control_plane),
     C(cloud_workers), C(cloud_cpu_workers), C(cloud_gpu_workers) and C(gpu_nodes).
   - Every VM gets C(ansible_host) (its IP), SSH settings, C(ansible_remote_tmp) on local disk (C(/home) may be an
-    NFS share) and its whole node spec in C(hyperscaler_node).
-    Each cluster group gets C(hyperscaler_cluster); the group C(all) gets C(hyperscaler_config) (the global
+    NFS share), C(ansible_python_interpreter) (the golden images' C(/usr/bin/python3), so no interpreter
+    discovery) and its whole node spec in C(hyperscaler_node).
+    Each cluster group gets C(hyperscaler_cluster) (with C(state_dir), the cluster's directory under
+    C(global.output_dir) for its SSH key, lock and secrets); the group C(all) gets C(hyperscaler_config) (the global
     settings with defaults applied) and C(hyperscaler_config_path).
   - An invalid file fails the inventory with every problem, each prefixed by its path in the document.
   - The extra variable C(cluster_config) (C(-e cluster_config=PATH)) overrides O(cluster_config).
@@ -170,18 +172,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 if hv.get(var):
                     inv.set_variable(hv_host, var, hv[var])
 
+        output_dir = os.path.expanduser(glob['output_dir'])
         for key, cluster in sorted(model['clusters'].items()):
             if wanted and key not in wanted:
                 continue
             inv.add_group(key)
-            inv.set_variable(key, 'hyperscaler_cluster', cluster)
+            # state_dir: where the cluster's SSH key, lock and secrets live on the Ansible controller.
+            inv.set_variable(key, 'hyperscaler_cluster', dict(cluster, state_dir=os.path.join(output_dir, key)))
             for parent, children in kinds.get(key).groups:
                 inv.add_group(parent)
                 for child in children:
                     inv.add_group(child)
                     inv.add_child(parent, child)
 
-        output_dir = os.path.expanduser(glob['output_dir'])
         strict = self.get_option('strict')
         for node in model['nodes']:
             if wanted and node['cluster'] not in wanted:
@@ -196,6 +199,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 'ansible_ssh_private_key_file': os.path.join(output_dir, node['cluster'], 'id_ed25519'),
                 # /home is NFS-shared in the HPC cluster (root-squashed): keep Ansible's files on local disk.
                 'ansible_remote_tmp': '/var/tmp/.ansible-%s' % glob['ssh_user'],
+                # The golden images' Python: no interpreter discovery (remote calls) on every run.
+                'ansible_python_interpreter': '/usr/bin/python3',
                 'hyperscaler_node': node,
             }
             for var, value in hostvars.items():

@@ -7,7 +7,9 @@ Used by the module ``hyperscaler.workstation.config_files``. Under emulation eve
 (Python starts and imports the module afresh on the guest), so a role that ships five files in five
 ``template`` tasks pays five times what one call costs. Here every directory and file is still checked on
 every run - content byte for byte, then owner, group and mode - and only what differs is written, each file
-atomically (a temporary file in the same directory, renamed over the old one).
+atomically (a temporary file in the same directory, renamed over the old one). With ``service``, the same call
+then keeps the daemon that reads the files enabled and running, and restarts it when one of them changed, so a
+role converges a daemon in one call (a rerun that changes nothing still checks every file and the unit).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,8 +37,15 @@ FILE_OPTIONS = dict(
     **_ATTRIBUTE_OPTIONS,
 )
 
+SERVICE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    enabled=dict(type="bool", default=True),
+    restart_on_change=dict(type="bool", default=True),
+)
+
 ARGUMENT_SPEC = dict(
     directories=dict(type="list", elements="dict", default=[], options=DIRECTORY_OPTIONS),
+    service=dict(type="dict", options=SERVICE_OPTIONS),
     files=dict(
         type="list",
         elements="dict",
@@ -126,8 +135,68 @@ def converge_file(module, entry, diffs):
     return changed
 
 
+# UnitFileState values of a unit that starts at boot without `systemctl enable` or already is enabled.
+_ENABLED_STATES = ("enabled", "enabled-runtime", "static", "indirect", "generated", "alias", "linked")
+# ActiveState values of a running unit (restarted on a change, else left alone).
+_RUNNING_STATES = ("active", "activating", "reloading")
+
+
+def unit_state(module, name):
+    """systemctl's LoadState, UnitFileState, ActiveState and NeedDaemonReload of ``name``, as a dict."""
+    systemctl = module.get_bin_path("systemctl", required=True)
+    props = "LoadState,UnitFileState,ActiveState,NeedDaemonReload"
+    rc, out, err = module.run_command([systemctl, "show", "--property=" + props, "--", name])
+    if rc != 0:
+        raise ConfigFilesError("systemctl show %s failed: %s" % (name, (err or out).strip()))
+    return dict(line.partition("=")[::2] for line in out.splitlines() if "=" in line)
+
+
+def service_actions(spec, state, files_changed):
+    """The systemctl actions that bring the unit to ``spec`` from ``state`` (after the files were written)."""
+    actions = []
+    if state.get("NeedDaemonReload") == "yes":
+        actions.append("daemon-reload")
+    unit_file = state.get("UnitFileState", "")
+    if spec["enabled"] and unit_file not in _ENABLED_STATES:
+        actions.append("enable")
+    elif spec["enabled"] is False and unit_file in ("enabled", "enabled-runtime"):
+        actions.append("disable")
+    if state.get("ActiveState") not in _RUNNING_STATES:
+        actions.append("start")
+    elif files_changed and spec["restart_on_change"]:
+        actions.append("restart")
+    return actions
+
+
+def converge_service(module, spec, files_changed, diffs):
+    """Enable, start, or restart (after a file changed) the unit; returns {name, actions}."""
+    name = spec["name"]
+    state = unit_state(module, name)
+    if state.get("LoadState") == "not-found":
+        if module.check_mode:  # its package is not installed yet: the run would install it first
+            return dict(name=name, actions=["start"])
+        raise ConfigFilesError("%s: no such systemd unit; install its package first." % name)
+    actions = service_actions(spec, state, files_changed)
+    if actions:
+        diffs.append({"prepared": "".join("systemctl %s\n" % " ".join(_argv(a, name)) for a in actions)})
+    if not module.check_mode:
+        systemctl = module.get_bin_path("systemctl", required=True)
+        for action in actions:
+            rc, out, err = module.run_command([systemctl] + _argv(action, name))
+            if rc != 0:
+                raise ConfigFilesError(
+                    "systemctl %s failed: %s (journalctl -u %s says why)"
+                    % (" ".join(_argv(action, name)), (err or out).strip(), name)
+                )
+    return dict(name=name, actions=actions)
+
+
+def _argv(action, name):
+    return [action] if action == "daemon-reload" else [action, "--", name]
+
+
 def converge(module):
-    """Every directory, then every file; returns the module result."""
+    """Every directory, then every file, then the service; returns the module result."""
     results, diffs = [], []
     for entry in module.params["directories"]:
         results.append(dict(path=entry["path"], changed=converge_directory(module, entry, diffs)))
@@ -135,6 +204,9 @@ def converge(module):
         results.append(dict(path=entry["dest"], changed=converge_file(module, entry, diffs)))
     changed_paths = [r["path"] for r in results if r["changed"]]
     result = dict(changed=bool(changed_paths), paths=results, changed_paths=changed_paths)
+    if module.params.get("service"):
+        result["service"] = converge_service(module, module.params["service"], bool(changed_paths), diffs)
+        result["changed"] = result["changed"] or bool(result["service"]["actions"])
     if module._diff:
         result["diff"] = diffs
     return result

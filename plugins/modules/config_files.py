@@ -23,6 +23,9 @@ description:
     C(lookup('ansible.builtin.template', 'name.j2')).
   - The task reports changed when any directory or file changed, so its C(notify) handlers run then; group
     files by the daemon that reads them (one task per handler) to restart only what needs it.
+  - With I(service), the same call then keeps that daemon's systemd unit enabled and running and restarts it
+    when one of the task's files changed (C(systemctl daemon-reload) first when systemd asks for it, as after
+    a changed drop-in); a role then converges a daemon in one call and needs no restart handler.
   - Files holding secrets belong in a task with C(no_log); this module shows file content in diff mode unless
     the file sets I(diff=false).
 extends_documentation_fragment:
@@ -30,11 +33,33 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reports which paths would change; a new file's owner and mode are not compared.
+    details: Reports which paths would change and which systemctl actions would run; a new file's owner and mode
+      are not compared.
   diff_mode:
     support: full
-    details: The old and new content of each changed file, and owner/group/mode changes.
+    details: The old and new content of each changed file, owner/group/mode changes, and the systemctl actions.
 options:
+  service:
+    description:
+      - The systemd unit that reads these files, converged after them.
+      - A unit that is not running is started (which reads the new files); a running one is restarted when a
+        directory or file of this task changed and I(restart_on_change) is true.
+    type: dict
+    suboptions:
+      name:
+        description: The unit (V(slurmd), V(mariadb.service)).
+        type: str
+        required: true
+      enabled:
+        description: Start it at boot (V(true)), or not (V(false)).
+        type: bool
+        default: true
+      restart_on_change:
+        description:
+          - Restart the running unit when a file changed. Set V(false) for daemons that pick up changes another
+            way (a reload handler, or files read on every use).
+        type: bool
+        default: true
   directories:
     description: Directories to create when missing (with parents), in order, before the files.
     type: list
@@ -88,7 +113,7 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: Write the node's SLURM configuration and job hooks
+- name: Write the node's SLURM configuration and job hooks; start slurmd, or restart it when one changed
   hyperscaler.workstation.config_files:
     directories:
       - {path: /var/log/slurm, owner: slurm, group: slurm, mode: "0755"}
@@ -99,7 +124,8 @@ EXAMPLES = r'''
       - dest: /etc/slurm/prolog.sh
         content: "{{ lookup('ansible.builtin.template', 'prolog.sh.j2') }}"
         mode: "0755"
-  notify: Restart slurmd
+    service:
+      name: slurmd
 '''
 
 RETURN = r'''
@@ -109,6 +135,11 @@ paths:
   type: list
   elements: dict
   sample: [{"path": "/var/log/slurm", "changed": false}, {"path": "/etc/slurm/cgroup.conf", "changed": true}]
+service:
+  description: The unit and the systemctl actions taken (in check mode, that would be taken), in order.
+  returned: when I(service) is set
+  type: dict
+  sample: {"name": "slurmd", "actions": ["enable", "start"]}
 changed_paths:
   description: The paths that changed (in check mode, that would change).
   returned: always

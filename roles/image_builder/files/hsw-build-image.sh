@@ -102,7 +102,17 @@ datasource_list: [NoCloud, None]
 datasource:
   NoCloud:
     fs_label: cidata
+# Only the modules the seed (vm_provision's user-data) needs: under emulation each one is seconds of Python at
+# first boot. Host keys: ed25519 only (an RSA keygen alone takes seconds under TCG).
+cloud_init_modules: [write_files, resizefs, set_hostname, update_hostname, users_groups, ssh]
+cloud_config_modules: [timezone]
+cloud_final_modules: [final_message]
+ssh_genkeytypes: [ed25519]
 CFG
+# No password logins, root only with a key (what cloud-init's set_passwords would write at every first boot).
+mkdir -p "$root/etc/ssh/sshd_config.d"
+printf 'PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n' \
+    >"$root/etc/ssh/sshd_config.d/10-hyperscaler.conf"
 # Serial console for virsh console and boot logs.
 chroot "$root" systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1 || true
 for unit in ssh qemu-guest-agent chrony cloud-init cloud-init-local cloud-config cloud-final networking; do
@@ -127,6 +137,12 @@ chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' | sort >"$work/$NAME.p
 rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
 chroot "$root" apt-get clean >/dev/null 2>&1 || true
 rm -rf "$root"/var/lib/apt/lists/* "$root"/tmp/* "$root"/var/log/*.log
+# What systemd would do at first boot because /usr is newer than /etc/.updated (ConditionNeedsUpdate: ldconfig,
+# the journal catalog, hwdb), done here at native speed; the stamps then tell the guest it is up to date.
+chroot "$root" ldconfig
+chroot "$root" journalctl --update-catalog >/dev/null 2>&1 || true
+chroot "$root" systemd-hwdb update >/dev/null 2>&1 || true
+touch "$root/etc/.updated" "$root/var/.updated"
 kernel=$(find "$root/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -1)
 initrd=$(find "$root/boot" -maxdepth 1 -name 'initrd.img-*' | sort -V | tail -1)
 [ -n "$kernel" ] && [ -n "$initrd" ] || { echo "no kernel or initrd under /boot" >&2; exit 1; }
