@@ -26,7 +26,7 @@ FORMATS = ('bytes', 'password')
 def generate(size, fmt):
     """``size`` random bytes, or a password of ``size`` letters and digits (as bytes)."""
     if fmt == 'password':
-        return ''.join(secrets.choice(PASSWORD_CHARS) for _ in range(size)).encode('ascii')
+        return "".join(secrets.choice(PASSWORD_CHARS) for _index in range(size)).encode("ascii")
     return secrets.token_bytes(size)
 
 

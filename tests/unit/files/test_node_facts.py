@@ -1,8 +1,9 @@
 """hyperscaler.workstation.node_facts: the roles' facts in one call, against independent witnesses.
 
 On this host the module's answers are compared with ansible.builtin.setup's (release, host name, architecture,
-CPU topology and memory - what a compute node's Node line is made of -, service manager, default IPv4 address) and with `dpkg-query` (every installed package and its version), both run
-here through ansible-playbook; the parsers are checked on a tree of files made in the test.
+CPU topology and memory - what a compute node's Node line is made of -, service manager, default IPv4 address)
+and with `dpkg-query` (every installed package and its version), both run here through ansible-playbook; the
+parsers are checked on a tree of files made in the test.
 """
 
 import json
