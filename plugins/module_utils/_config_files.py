@@ -141,9 +141,8 @@ _ENABLED_STATES = ("enabled", "enabled-runtime", "static", "indirect", "generate
 _RUNNING_STATES = ("active", "activating", "reloading")
 
 
-def unit_state(module, name):
+def unit_state(module, systemctl, name):
     """systemctl's LoadState, UnitFileState, ActiveState and NeedDaemonReload of ``name``, as a dict."""
-    systemctl = module.get_bin_path("systemctl", required=True)
     props = "LoadState,UnitFileState,ActiveState,NeedDaemonReload"
     rc, out, err = module.run_command([systemctl, "show", "--property=" + props, "--", name])
     if rc != 0:
@@ -171,7 +170,8 @@ def service_actions(spec, state, files_changed):
 def converge_service(module, spec, files_changed, diffs):
     """Enable, start, or restart (after a file changed) the unit; returns {name, actions}."""
     name = spec["name"]
-    state = unit_state(module, name)
+    systemctl = module.get_bin_path("systemctl", required=True)
+    state = unit_state(module, systemctl, name)
     if state.get("LoadState") == "not-found":
         if module.check_mode:  # its package is not installed yet: the run would install it first
             return dict(name=name, actions=["start"])
@@ -180,7 +180,6 @@ def converge_service(module, spec, files_changed, diffs):
     if actions:
         diffs.append({"prepared": "".join("systemctl %s\n" % " ".join(_argv(a, name)) for a in actions)})
     if not module.check_mode:
-        systemctl = module.get_bin_path("systemctl", required=True)
         for action in actions:
             rc, out, err = module.run_command([systemctl] + _argv(action, name))
             if rc != 0:

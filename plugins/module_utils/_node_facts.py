@@ -120,8 +120,8 @@ def cpu_topology(text):
         elif key == 'siblings':
             cores[coreid] = int(value)
     count = len(sockets) or vendors or processors
-    per_socket = list(sockets.values())[0] if sockets and list(sockets.values())[0] else 1
-    siblings = list(cores.values())[0] if cores else 1
+    per_socket = next(iter(sockets.values()), 0) or 1
+    siblings = next(iter(cores.values()), 1)
     threads = int(round(float(siblings) / per_socket))
     return {
         'processor_count': count,

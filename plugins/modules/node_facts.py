@@ -13,8 +13,8 @@ short_description: The facts the collection's node roles use, in one quick call
 version_added: 0.1.0
 author: hyperscaler.workstation contributors (@hyperscaler)
 description:
-  - Sets the facts the node roles (munge, SLURM - a compute node's Node line, NFS, users, user environment) read, under the names
-    M(ansible.builtin.setup) and M(ansible.builtin.package_facts) use, from files instead of fact collectors
+  - Sets the facts the node roles (munge, SLURM - a compute node's Node line, NFS, users, user environment)
+    read, under the names M(ansible.builtin.setup) and M(ansible.builtin.package_facts) use, from files instead of fact collectors
     and python-apt, in one module run. On an emulated guest this is one call of a few seconds instead of two
     of 10-20 s each.
   - C(distribution), C(distribution_release), C(distribution_version), C(distribution_major_version) and
