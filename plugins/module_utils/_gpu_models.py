@@ -22,27 +22,49 @@ GENERIC_GRES_TYPE = "generic"
 
 GpuModel = collections.namedtuple("GpuModel", "device_id name mig_model gres_type")
 
-# device id: (board name as NVML reports it, MIG model (a key of _mig_tables.MIG_MODELS) or None, GRES type)
+# device id: (board name as NVML reports it, MIG model (a key of _mig_tables.MIG_MODELS) or None, GRES type).
+# Ids and names: pci.ids 2026.10.24 and NVIDIA's supported-gpus.json (the driver README's "Supported GPUs":
+# the name nvidia-smi shows for the board's usual subsystem); which MIG geometry each board has: the MIG User
+# Guide's "Supported GPUs" and NVIDIA/mig-parted's device filters. Export variants keep their own names and GRES
+# types where they share a geometry (A800 = A100's tables, H800 = H100's). A MIG-capable board whose profile table
+# no NVIDIA source gives (A100-SXM-64GB; H100 96GB, H20, Blackwell, not listed) has no MIG model: mig_profile
+# refuses it rather than guess.
 _TABLE = {
+    # Ampere GA100 (MIG)
     "20b0": ("NVIDIA A100-SXM4-40GB", "A100-40GB", "a100"),
+    "20b1": ("NVIDIA A100-PCIE-40GB", "A100-40GB", "a100"),
     "20f1": ("NVIDIA A100-PCIE-40GB", "A100-40GB", "a100"),
+    "20bd": ("NVIDIA A800-SXM4-40GB", "A100-40GB", "a800"),
+    "20f6": ("NVIDIA A800 40GB Active", "A100-40GB", "a800"),
     "20b2": ("NVIDIA A100-SXM4-80GB", "A100-80GB", "a100"),
     "20b5": ("NVIDIA A100 80GB PCIe", "A100-80GB", "a100"),
-    "20b3": ("NVIDIA A100-SXM-64GB", "A100-80GB", "a100"),  # variant reported by some HGX boards
+    "20f3": ("NVIDIA A800-SXM4-80GB", "A100-80GB", "a800"),
+    "20f5": ("NVIDIA A800 80GB PCIe", "A100-80GB", "a800"),
+    "20b3": ("NVIDIA A100-SXM-64GB", None, "a100"),
+    "20b7": ("NVIDIA A30", "A30-24GB", "a30"),
+    # Hopper GH100 (MIG)
     "2330": ("NVIDIA H100 80GB HBM3", "H100-80GB", "h100"),
     "2331": ("NVIDIA H100 PCIe", "H100-80GB", "h100"),
+    "2322": ("NVIDIA H800 PCIe", "H100-80GB", "h800"),
+    "2324": ("NVIDIA H800", "H100-80GB", "h800"),
+    "2321": ("NVIDIA H100 NVL", "H100-94GB", "h100"),
+    "233a": ("NVIDIA H800 NVL", "H100-94GB", "h800"),
+    "2342": ("NVIDIA GH200 120GB", "GH200-96GB", "gh200"),
+    "2348": ("NVIDIA GH200 144G HBM3e", "GH200-144GB", "gh200"),
     "2335": ("NVIDIA H200", "H200-141GB", "h200"),
     "233b": ("NVIDIA H200 NVL", "H200-141GB", "h200"),
-    "20b7": ("NVIDIA A30", None, "a30"),
+    # no MIG
+    "2235": ("NVIDIA A40", None, "a40"),
     "2236": ("NVIDIA A10", None, "a10"),
     "1eb8": ("Tesla T4", None, "t4"),
     "27b8": ("NVIDIA L4", None, "l4"),
     "26b9": ("NVIDIA L40S", None, "l40s"),
     "26b5": ("NVIDIA L40", None, "l40"),
+    "26b1": ("NVIDIA RTX 6000 Ada Generation", None, "rtx6000ada"),
+    "2230": ("NVIDIA RTX A6000", None, "rtxa6000"),
     "2684": ("NVIDIA GeForce RTX 4090", None, "rtx4090"),
     "2204": ("NVIDIA GeForce RTX 3090", None, "rtx3090"),
     "1e02": ("NVIDIA TITAN RTX", None, "titanrtx"),
-    "1e36": ("NVIDIA TITAN RTX", None, "titanrtx"),
 }
 GPU_MODELS = dict((dev, GpuModel(dev, *row)) for dev, row in _TABLE.items())
 
@@ -64,21 +86,6 @@ def norm_device_id(device_id):
 def lookup(device_id):
     """The GpuModel for a PCI device id, or None."""
     return GPU_MODELS.get(norm_device_id(device_id))
-
-
-def lookup_name(name):
-    """The GpuModel whose board name is ``name`` as NVML reports it (case and spacing ignored), or None."""
-    key = " ".join(str(name or "").upper().split())
-    for dev in sorted(GPU_MODELS):
-        if GPU_MODELS[dev].name.upper() == key:
-            return GPU_MODELS[dev]
-    return None
-
-
-def mig_model_of(device_id, name=None):
-    """MIG model of a GPU by its device id, else by its NVML board name; None when it has no MIG table."""
-    entry = lookup(device_id) or lookup_name(name)
-    return entry.mig_model if entry else None
 
 
 def mig_model(device_id):

@@ -16,6 +16,10 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci impor
 )
 
 
+def _layout(instances):
+    return sorted((i["profile"], i["start"], i["size"]) for i in instances)
+
+
 def _counts(instances):
     out = {}
     for item in instances or []:
@@ -50,7 +54,7 @@ class MigManager(object):
             if wanted_addr and addr != wanted_addr:
                 continue
             name = self.nvml.name(handle)
-            model = _gpu_models.mig_model_of(device_id, name)
+            model = _gpu_models.mig_model(device_id)  # by device id only: an unknown board is never guessed
             chosen.append((index, handle, addr, name, model))
         if not chosen:
             raise HostError(
@@ -81,8 +85,9 @@ class MigManager(object):
         if model is None:
             if mig_enabled:
                 raise HostError(
-                    "GPU %d (%s, %s) does not support MIG; MIG needs an A100, H100 or H200 "
-                    "(known models: %s)." % (index, name, addr, ", ".join(mig_tables.model_names()))
+                    "GPU %d (%s, %s) has no MIG table here: it does not support MIG, or it is a board whose "
+                    "profiles the collection does not know (plugins/module_utils/_gpu_models.py; MIG models: %s)."
+                    % (index, name, addr, ", ".join(mig_tables.model_names()))
                 )
             return None
         placements = []
@@ -95,12 +100,6 @@ class MigManager(object):
         existing = self.current_instances(handle, model) if current else []
         have = _counts(dict(profile=i["profile"], count=1) for i in existing)
         want = _counts(instances) if mig_enabled else {}
-        needs_mode = bool(current) != bool(mig_enabled)
-        reset_pending = needs_mode and arch == "ampere" and bool(pending) == bool(mig_enabled)
-        needs_layout = (mig_enabled and have != want) or (not mig_enabled and bool(existing))
-        if reset_pending:
-            # Ampere: the mode change waits for a GPU reset; instances can only be made after it
-            needs_layout = bool(existing) and not mig_enabled
         return {
             "index": index,
             "handle": handle,
@@ -110,9 +109,10 @@ class MigManager(object):
             "architecture": arch,
             "mig_mode_current": current,
             "mig_mode_pending": pending,
-            "set_mode": needs_mode and not reset_pending,
-            "reset_pending": reset_pending,
-            "needs_layout": needs_layout,
+            # A mode that is not yet current is set (again): NVML applies it when nothing holds the GPU, and
+            # asks its caller to "idle the device and retry" otherwise (nvml.h, nvmlDeviceSetMigMode).
+            "set_mode": bool(current) != bool(mig_enabled),
+            "needs_layout": (mig_enabled and have != want) or (not mig_enabled and bool(existing)),
             "existing": existing,
             "placements": placements,
         }
@@ -122,16 +122,18 @@ class MigManager(object):
         entries = self.select(gpu)
         plans = [p for p in (self.plan_gpu(e, mig_enabled, instances) for e in entries) if p]
         # refuse before any change: processes on a GPU that would change
+        busy = {}
         for plan in plans:
-            if (plan["set_mode"] or plan["needs_layout"]) and not force:
+            if plan["set_mode"] or plan["needs_layout"]:
                 procs = self.nvml.processes(plan["handle"])
-                if procs:
+                busy[plan["index"]] = bool(procs)
+                if procs and not force:
                     raise HostError(
                         "GPU %d (%s) runs %d compute process(es) (pids %s); changing its MIG layout destroys "
                         "their work. Stop them, or set force=true."
                         % (plan["index"], plan["pci_address"], len(procs), ", ".join(str(p[0]) for p in procs))
                     )
-        results = [self._apply(plan, mig_enabled, check_mode) for plan in plans]
+        results = [self._apply(plan, mig_enabled, check_mode, busy.get(plan["index"], False)) for plan in plans]
         affected = [r["pci_address"] for r in results if r["changed"]]
         return {
             "changed": bool(affected),
@@ -142,35 +144,34 @@ class MigManager(object):
             "mig_devices": [d for r in results for d in r["mig_devices"]],
         }
 
-    def _apply(self, plan, mig_enabled, check_mode):
+    def _apply(self, plan, mig_enabled, check_mode, busy):
         handle = plan["handle"]
-        changed = plan["set_mode"] or plan["needs_layout"]
         before = [dict((k, v) for k, v in i.items() if k != "handle") for i in plan["existing"]]
         current, pending = plan["mig_mode_current"], plan["mig_mode_pending"]
-        reset_required = plan["reset_pending"]
-        after = before
+        activation = None
         if check_mode:
-            if mig_enabled:
-                if plan["set_mode"] and plan["architecture"] == "ampere":
-                    reset_required = True
-                    after = before
-                elif plan["needs_layout"]:
+            # The driver applies a mode change when no process holds the GPU (it resets an Ampere GPU itself;
+            # Hopper needs no reset); with processes (force) the change stays pending. Where the platform cannot
+            # reset the GPU (a passthrough VM) it stays pending too, which check mode cannot see.
+            if plan["set_mode"] and not busy:
+                current = pending = mig_enabled
+            elif plan["set_mode"]:
+                pending = mig_enabled
+            after = []
+            if current and mig_enabled:
+                after = before
+                if plan["needs_layout"] or plan["set_mode"]:
                     after = [
                         {"profile": p["profile"], "start": p["start"], "size": p["size"], "gpu_instance_id": None}
                         for p in plan["placements"]
                     ]
-            else:
-                after = []
-                if plan["set_mode"] and plan["architecture"] == "ampere":
-                    reset_required = True
         else:
             if plan["needs_layout"] or (not mig_enabled and plan["existing"]):
                 for inst in plan["existing"]:
                     self.nvml.destroy_gpu_instance(inst["handle"])
             if plan["set_mode"]:
-                self.nvml.set_mig_mode(handle, mig_enabled)
+                activation = self.nvml.set_mig_mode(handle, mig_enabled)
             current, pending = self.nvml.mig_mode(handle)
-            reset_required = bool(current) != bool(mig_enabled)
             if mig_enabled and current and (plan["needs_layout"] or plan["set_mode"]):
                 for place in plan["placements"]:
                     gi = self.nvml.create_gpu_instance(handle, place["profile_id"], place["start"], place["size"])
@@ -180,6 +181,10 @@ class MigManager(object):
                 dict((k, v) for k, v in i.items() if k != "handle")
                 for i in (self.current_instances(handle, plan["model"]) if current else [])
             ]
+        reset_required = bool(current) != bool(mig_enabled)
+        changed = (current, pending) != (plan["mig_mode_current"], plan["mig_mode_pending"]) or _layout(
+            before
+        ) != _layout(after)
         by_gi = dict((i["gpu_instance_id"], i["profile"]) for i in after)
         devices = []
         if current and (not check_mode or not changed):
@@ -202,8 +207,10 @@ class MigManager(object):
             "mig_mode_current": current,
             "mig_mode_pending": pending,
             "reset_required": reset_required,
-            # Ampere keeps the MIG mode across reboots (once reset); Hopper loses it at reboot.
-            # GPU/compute instances never survive a reboot on either.
+            "activation_status": activation,
+            # MIG User Guide, "Getting Started with MIG": Ampere keeps the mode "across system reboots (there is a
+            # status bit stored in the GPU InfoROM)"; from Hopper on it is "no longer persistent across system
+            # reboots" (nor a driver reload). GPU and compute instances never survive a reset or a reboot.
             "persistent": plan["architecture"] == "ampere",
             "instances_before": before,
             "instances_after": after,

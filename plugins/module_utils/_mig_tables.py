@@ -3,11 +3,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """MIG GPU-instance profile tables and a placement solver.
 
-Data from NVIDIA's MIG user guide ("Supported MIG Profiles") and what
-``nvidia-smi mig -lgip`` / ``nvidia-smi mig -lgipp`` print on these boards.
-Every board has 8 memory slices and 7 compute slices.  A placement is
-``(start, size)`` over the memory slices, as ``-lgipp`` shows
-``{0,2,4,6}:2``.
+Data from NVIDIA's MIG User Guide ("Supported MIG Profiles": names, instance counts, slices) and what
+``nvidia-smi mig -lgip`` / ``-lgipp`` print on these boards (profile ids, placements). A placement is
+``(start, size)`` over the memory slices, as ``-lgipp`` shows ``{0,2,4,6}:2``. A100 and Hopper boards have
+8 memory slices and 7 compute slices; the A30 4 and 4, with profile ids of its own.
 
 ``nvml_profile`` is the enum passed to ``nvmlDeviceGetGpuInstanceProfileInfo``
 (``NVML_GPU_INSTANCE_PROFILE_*``); ``profile_id`` is the id that call returns
@@ -15,15 +14,13 @@ and that ``nvidia-smi mig -lgip`` prints in its ``ID`` column (also the
 argument of the placement/create calls).
 
 Which board has which model is the GPU table's business (``_gpu_models.mig_model``), not this file's.
+The tests' simulated driver (tests/unit/gpu/nvml_stub) carries its own transcription, and a test compares them.
 This file imports nothing, so that standalone tools (tests/gpu/check_real_gpu.py) can use it.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
-
-MEMORY_SLICES = 8
-COMPUTE_SLICES = 7
 
 # NVML_GPU_INSTANCE_PROFILE_* enum values (nvml.h)
 NVML_GI_1_SLICE = 0
@@ -32,62 +29,102 @@ NVML_GI_3_SLICE = 2
 NVML_GI_4_SLICE = 3
 NVML_GI_7_SLICE = 4
 NVML_GI_1_SLICE_REV1 = 7  # 1g + media extensions (+me)
+NVML_GI_2_SLICE_REV1 = 8  # 2g + media extensions (A30)
 NVML_GI_1_SLICE_REV2 = 9  # 1g with two memory slices
 
 # NVML_COMPUTE_INSTANCE_PROFILE_* for a compute instance that spans the whole GI
 CI_PROFILE_FOR_COMPUTE_SLICES = {1: 0, 2: 1, 3: 2, 4: 3, 7: 4}
 
-_ONE = [(s, 1) for s in range(7)]  # {0,1,2,3,4,5,6}:1
-_TWO_ANY = [(0, 2), (2, 2), (4, 2), (6, 2)]  # {0,2,4,6}:2
-_TWO = [(0, 2), (2, 2), (4, 2)]  # {0,2,4}:2
-_FOUR = [(0, 4), (4, 4)]  # {0,4}:4
-_FOUR_LOW = [(0, 4)]  # {0}:4
-_EIGHT = [(0, 8)]  # {0}:8
+_ENUM = {
+    "1g": NVML_GI_1_SLICE,
+    "1g+me": NVML_GI_1_SLICE_REV1,
+    "1g2": NVML_GI_1_SLICE_REV2,
+    "2g": NVML_GI_2_SLICE,
+    "2g+me": NVML_GI_2_SLICE_REV1,
+    "3g": NVML_GI_3_SLICE,
+    "4g": NVML_GI_4_SLICE,
+    "7g": NVML_GI_7_SLICE,
+}
 
 
-def _profiles(mem_names):
-    """Build the 7 standard GA100/GH100 profiles from their memory sizes.
+def _placements(text):
+    """'{0,2,4}:2' (as -lgipp prints it) -> [{'start': 0, 'size': 2}, ...]"""
+    starts, size = text.split(":")
+    return [{"start": int(s), "size": int(size)} for s in starts.strip("{}").split(",")]
 
-    mem_names: (1g, 1g-double, 2g, 3g, 4g, 7g) memory labels, e.g.
-    ("10gb", "20gb", "20gb", "40gb", "40gb", "80gb").
-    """
-    one, one_d, two, three, four, seven = mem_names
-    rows = [
-        # name, nvml enum, nvidia-smi id, compute, memory, max, placements
-        ("1g.%s" % one, NVML_GI_1_SLICE, 19, 1, 1, 7, _ONE),
-        ("1g.%s+me" % one, NVML_GI_1_SLICE_REV1, 20, 1, 1, 1, _ONE),
-        ("1g.%s" % one_d, NVML_GI_1_SLICE_REV2, 15, 1, 2, 4, _TWO_ANY),
-        ("2g.%s" % two, NVML_GI_2_SLICE, 14, 2, 2, 3, _TWO),
-        ("3g.%s" % three, NVML_GI_3_SLICE, 9, 3, 4, 2, _FOUR),
-        ("4g.%s" % four, NVML_GI_4_SLICE, 5, 4, 4, 1, _FOUR_LOW),
-        ("7g.%s" % seven, NVML_GI_7_SLICE, 0, 7, 8, 1, _EIGHT),
-    ]
-    table = {}
-    for name, enum, pid, comp, mem, mx, places in rows:
-        table[name] = {
+
+def _model(architecture, memory_gb, slices, rows):
+    """rows: (kind, name, profile id, compute slices, max instances, placements); kind keys _ENUM."""
+    profiles = {}
+    for kind, name, pid, compute, most, places in rows:
+        placements = _placements(places)
+        profiles[name] = {
             "name": name,
-            "nvml_profile": enum,
+            "nvml_profile": _ENUM[kind],
             "profile_id": pid,
-            "compute_slices": comp,
-            "memory_slices": mem,
-            "max_instances": mx,
-            "placements": [{"start": s, "size": z} for s, z in places],
+            "compute_slices": compute,
+            "memory_slices": placements[0]["size"],
+            "max_instances": most,
+            "placements": placements,
         }
-    return table
+    return {
+        "architecture": architecture,
+        "memory_gb": memory_gb,
+        "compute_slices": slices[0],
+        "memory_slices": slices[1],
+        "profiles": profiles,
+    }
 
 
-def _model(architecture, memory_gb, mem_names):
-    return {"architecture": architecture, "memory_gb": memory_gb, "profiles": _profiles(mem_names)}
+_ONE, _TWO_ANY, _TWO, _FOUR, _FOUR_LOW, _EIGHT = (
+    "{0,1,2,3,4,5,6}:1",
+    "{0,2,4,6}:2",
+    "{0,2,4}:2",
+    "{0,4}:4",
+    "{0}:4",
+    "{0}:8",
+)
 
 
-_MEM_80GB = ("10gb", "20gb", "20gb", "40gb", "40gb", "80gb")
+def _ga100_gh100(architecture, memory_gb, one, one_double, two, three, four, seven):
+    """The seven profiles every A100 and Hopper board has, named by their memory labels."""
+    return _model(
+        architecture,
+        memory_gb,
+        (7, 8),
+        [
+            ("1g", "1g.%s" % one, 19, 1, 7, _ONE),
+            ("1g+me", "1g.%s+me" % one, 20, 1, 1, _ONE),
+            ("1g2", "1g.%s" % one_double, 15, 1, 4, _TWO_ANY),
+            ("2g", "2g.%s" % two, 14, 2, 3, _TWO),
+            ("3g", "3g.%s" % three, 9, 3, 2, _FOUR),
+            ("4g", "4g.%s" % four, 5, 4, 1, _FOUR_LOW),
+            ("7g", "7g.%s" % seven, 0, 7, 1, _EIGHT),
+        ],
+    )
+
 
 # Keyed by the MIG model of the GPU table (_gpu_models.mig_model), which maps device ids to these keys.
 MIG_MODELS = {
-    "A100-40GB": _model("ampere", 40, ("5gb", "10gb", "10gb", "20gb", "20gb", "40gb")),
-    "A100-80GB": _model("ampere", 80, _MEM_80GB),
-    "H100-80GB": _model("hopper", 80, _MEM_80GB),
-    "H200-141GB": _model("hopper", 141, ("18gb", "35gb", "35gb", "71gb", "71gb", "141gb")),
+    "A100-40GB": _ga100_gh100("ampere", 40, "5gb", "10gb", "10gb", "20gb", "20gb", "40gb"),
+    "A100-80GB": _ga100_gh100("ampere", 80, "10gb", "20gb", "20gb", "40gb", "40gb", "80gb"),
+    "A30-24GB": _model(
+        "ampere",
+        24,
+        (4, 4),
+        [
+            ("1g", "1g.6gb", 14, 1, 4, "{0,1,2,3}:1"),
+            ("1g+me", "1g.6gb+me", 21, 1, 1, "{0,1,2,3}:1"),
+            ("2g", "2g.12gb", 5, 2, 2, "{0,2}:2"),
+            ("2g+me", "2g.12gb+me", 6, 2, 1, "{0,2}:2"),
+            ("4g", "4g.24gb", 0, 4, 1, "{0}:4"),
+        ],
+    ),
+    "H100-80GB": _ga100_gh100("hopper", 80, "10gb", "20gb", "20gb", "40gb", "40gb", "80gb"),
+    "H100-94GB": _ga100_gh100("hopper", 94, "12gb", "24gb", "24gb", "47gb", "47gb", "94gb"),
+    "GH200-96GB": _ga100_gh100("hopper", 96, "12gb", "24gb", "24gb", "48gb", "48gb", "96gb"),
+    "GH200-144GB": _ga100_gh100("hopper", 144, "18gb", "36gb", "36gb", "72gb", "72gb", "144gb"),
+    "H200-141GB": _ga100_gh100("hopper", 141, "18gb", "35gb", "35gb", "71gb", "71gb", "141gb"),
 }
 
 
@@ -181,17 +218,19 @@ def plan_layout(model, instances):
     rows, err = _expand(model, instances)
     if err:
         return None, err
+    table = MIG_MODELS[model]
     mem = sum(r["memory_slices"] for r in rows)
     comp = sum(r["compute_slices"] for r in rows)
-    if mem > MEMORY_SLICES:
-        return None, "layout needs %d of %d memory slices on %s" % (mem, MEMORY_SLICES, model)
-    if comp > COMPUTE_SLICES:
-        return None, "layout needs %d of %d compute slices on %s" % (comp, COMPUTE_SLICES, model)
+    if mem > table["memory_slices"]:
+        return None, "layout needs %d of %d memory slices on %s" % (mem, table["memory_slices"], model)
+    if comp > table["compute_slices"]:
+        return None, "layout needs %d of %d compute slices on %s" % (comp, table["compute_slices"], model)
     result = []
-    if not _place(rows, [False] * MEMORY_SLICES, 0, COMPUTE_SLICES, result):
+    if not _place(rows, [False] * table["memory_slices"], 0, table["compute_slices"], result):
         return None, (
             "layout %s cannot be placed on one %s: no combination of the valid "
-            "placements (start:size over 8 memory slices) avoids overlap" % (", ".join(r["name"] for r in rows), model)
+            "placements (start:size over the memory slices) avoids overlap"
+            % (", ".join(r["name"] for r in rows), model)
         )
     return [
         {

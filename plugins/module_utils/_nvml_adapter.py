@@ -35,8 +35,21 @@ def bus_id_linux(bus_id):
     return "%04x:%s" % (int(domain, 16), rest)
 
 
+# NVML return codes the adapter reads (nvml.h)
+ERROR_INVALID_ARGUMENT = 2
+ERROR_NOT_SUPPORTED = 3
+ERROR_NOT_FOUND = 6
+# What a query answers when the thing asked about is not there: the MIG mode of a board without MIG, a profile
+# the board lacks, instances while MIG is off. Other errors (no permission, a lost GPU) are raised.
+_ABSENT = (ERROR_INVALID_ARGUMENT, ERROR_NOT_SUPPORTED, ERROR_NOT_FOUND)
+
+
 class NvmlAdapter(object):
-    """Wraps a pynvml-compatible module ``nvml``; call :meth:`init` first."""
+    """Wraps the pynvml module (nvidia-ml-py) ``nvml``; call :meth:`init` first.
+
+    pynvml hands its arguments to the C functions as they are (it sets no ctypes argtypes), so every pointer the
+    C prototype asks for is made here (ctypes.byref, arrays), never a bare structure.
+    """
 
     def __init__(self, nvml):
         self.nvml = nvml
@@ -71,16 +84,21 @@ class NvmlAdapter(object):
         device_id = "%04x" % ((info.pciDeviceId >> 16) & 0xFFFF)
         return bus_id_linux(bus_id), device_id
 
+    def _absent(self, exc):
+        return getattr(exc, "value", None) in _ABSENT
+
     def mig_mode(self, handle):
         """(current, pending) as booleans, or (None, None) when MIG is not supported."""
         try:
             current, pending = self.nvml.nvmlDeviceGetMigMode(handle)
-        except self.error_class:
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
             return None, None
         return bool(current), bool(pending)
 
     def set_mig_mode(self, handle, enabled):
-        """Return the activation status NVML reports (0 = applied now)."""
+        """The activation status NVML reports: 0 applied now, 19 (in use) or 16 (reset required) pending."""
         mode = self.nvml.NVML_DEVICE_MIG_ENABLE if enabled else self.nvml.NVML_DEVICE_MIG_DISABLE
         return self.nvml.nvmlDeviceSetMigMode(handle, mode)
 
@@ -91,21 +109,44 @@ class NvmlAdapter(object):
         current, dummy = self.mig_mode(handle)
         if current:
             handles.extend(m["handle"] for m in self.mig_devices(handle))
+        seen = set()
         for hnd in handles:
             try:
                 procs = self.nvml.nvmlDeviceGetComputeRunningProcesses(hnd)
-            except self.error_class:
+            except self.error_class as exc:
+                if not self._absent(exc):
+                    raise
                 continue
-            out.extend((p.pid, getattr(p, "usedGpuMemory", None)) for p in procs)
+            # with MIG on, the GPU's handle reports every MIG device's processes as well
+            for proc in procs:
+                if proc.pid not in seen:
+                    seen.add(proc.pid)
+                    out.append((proc.pid, getattr(proc, "usedGpuMemory", None)))
         return out
 
     # ---- GPU instances
     def profile_info(self, handle, nvml_profile):
-        """{'id', 'slice_count', 'instance_count', 'memory_mb'} or None when unsupported."""
+        """{'id', 'slice_count', 'instance_count', 'memory_mb'} or None when unsupported (or MIG is off)."""
         try:
             info = self.nvml.nvmlDeviceGetGpuInstanceProfileInfo(handle, nvml_profile)
-        except self.error_class:
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
             return None
+        return self._profile(info)
+
+    def profile_info_by_id(self, handle, profile_id):
+        """As profile_info, by the profile id nvidia-smi prints."""
+        try:
+            info = self.nvml.nvmlDeviceGetGpuInstanceProfileInfoById(handle, profile_id)
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
+            return None
+        return self._profile(info)
+
+    @staticmethod
+    def _profile(info):
         return {
             "id": info.id,
             "slice_count": info.sliceCount,
@@ -127,19 +168,30 @@ class NvmlAdapter(object):
         count = ctypes.c_uint(0)
         try:
             self.nvml.nvmlDeviceGetGpuInstances(handle, profile_id, arr, ctypes.byref(count))
-        except self.error_class:
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
             return []
         return [arr[i] for i in range(count.value)]
+
+    def possible_placements_or_none(self, handle, profile_id):
+        """possible_placements, or None where the driver does not answer (the profile is not on this board)."""
+        try:
+            return self.possible_placements(handle, profile_id)
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
+            return None
 
     def gpu_instance_info(self, gi):
         info = self.nvml.nvmlGpuInstanceGetInfo(gi)
         return {"id": info.id, "profile_id": info.profileId, "start": info.placement.start, "size": info.placement.size}
 
     def create_gpu_instance(self, handle, profile_id, start, size):
-        placement = self.nvml.c_nvmlGpuInstancePlacement_t()
-        placement.start = start
-        placement.size = size
-        return self.nvml.nvmlDeviceCreateGpuInstanceWithPlacement(handle, profile_id, placement)
+        # The C function takes `const nvmlGpuInstancePlacement_t *`; pynvml hands its argument to ctypes as it
+        # is, and ctypes passes a bare Structure by value. So the pointer is made here.
+        placement = self.nvml.c_nvmlGpuInstancePlacement_t(start, size)
+        return self.nvml.nvmlDeviceCreateGpuInstanceWithPlacement(handle, profile_id, ctypes.byref(placement))
 
     def destroy_gpu_instance(self, gi):
         for ci_profile in range(8):
@@ -150,14 +202,13 @@ class NvmlAdapter(object):
     def compute_instances(self, gi, ci_profile):
         try:
             info = self.nvml.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, ci_profile, 0)
-        except self.error_class:
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
             return []
         arr = (self.nvml.c_nvmlComputeInstance_t * 8)()
         count = ctypes.c_uint(0)
-        try:
-            self.nvml.nvmlGpuInstanceGetComputeInstances(gi, info.id, arr, ctypes.byref(count))
-        except self.error_class:
-            return []
+        self.nvml.nvmlGpuInstanceGetComputeInstances(gi, info.id, arr, ctypes.byref(count))
         return [arr[i] for i in range(count.value)]
 
     def create_compute_instance(self, gi, ci_profile):
@@ -169,18 +220,19 @@ class NvmlAdapter(object):
         out = []
         try:
             total = self.nvml.nvmlDeviceGetMaxMigDeviceCount(handle)
-        except self.error_class:
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
             return out
         for index in range(total):
             try:
                 mig = self.nvml.nvmlDeviceGetMigDeviceHandleByIndex(handle, index)
-            except self.error_class:
+            except self.error_class as exc:
+                if not self._absent(exc):
+                    raise
                 continue
             item = {"handle": mig, "uuid": _text(self.nvml.nvmlDeviceGetUUID(mig))}
-            try:
-                item["gpu_instance_id"] = self.nvml.nvmlDeviceGetGpuInstanceId(mig)
-            except (self.error_class, AttributeError):
-                item["gpu_instance_id"] = None
+            item["gpu_instance_id"] = self.nvml.nvmlDeviceGetGpuInstanceId(mig)
             out.append(item)
         return out
 

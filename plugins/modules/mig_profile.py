@@ -19,10 +19,16 @@ description:
   - Only GPUs whose layout differs are touched. A change destroys every GPU instance of that GPU and creates
     the new ones, larger instances first; the module reports it as destructive and lists the GPUs affected.
   - Refuses while compute processes run on a GPU it would change, unless I(force=true).
-  - On Ampere (A100) a MIG mode change stays pending until the GPU is reset (C(nvidia-smi -r) or a
-    reboot); the module reports C(reset_required) and creates the instances on a later run. The mode then
-    survives reboots. On Hopper (H100, H200) the mode changes at once but is lost at reboot
-    (C(persistent=false)). GPU instances never survive a reboot; rerun the play after one.
+  - A MIG mode change takes effect at once when nothing holds the GPU (on Ampere, A100 and A30, the driver resets
+    the GPU itself; Hopper needs no reset). While processes hold it (I(force=true)), or where the platform cannot
+    reset it (a GPU passed through to a VM), the change stays pending; the module reports C(reset_required), and a
+    later run sets the mode again and creates the instances once it is current. Check mode assumes the driver can
+    reset the GPU.
+  - Ampere keeps the MIG mode across reboots; from Hopper on the mode is lost at reboot or driver reload
+    (C(persistent=false)), as NVIDIA's MIG User Guide says. GPU instances never survive a reset or a reboot; rerun
+    the play after one.
+  - A board is known by its PCI device id only (the collection's GPU table); a MIG-capable board whose profile
+    table the collection does not know is refused, never guessed.
 author: hyperscaler.workstation contributors (@hyperscaler)
 options:
   gpu:
@@ -103,7 +109,9 @@ destructive_gpus:
   type: list
   elements: str
 reset_required:
-  description: True when a MIG mode change waits for a GPU reset (Ampere).
+  description:
+    - True when a MIG mode change is pending (a process holds the GPU, or the platform cannot reset it); each
+      GPU's C(activation_status) holds NVML's reason (19 in use, 16 reset required).
   returned: always
   type: bool
 gpus:

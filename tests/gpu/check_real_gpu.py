@@ -3,16 +3,23 @@
 # SPDX-License-Identifier: Apache-2.0
 """Read-only check on a real NVIDIA machine.
 
-Lists the GPUs through NVML and through sysfs (gpu_info's module_utils), prints
-the MIG mode and every GPU-instance profile NVML reports with its placements,
-and compares them with the GPU table (plugins/module_utils/_gpu_models.py: which
-MIG model a device id has) and plugins/module_utils/_mig_tables.py for that model.
-Exits 1 on a mismatch, 2 when NVML cannot be used, 0 otherwise.
+Lists the GPUs through NVML and through sysfs (gpu_info's module_utils) and compares what the driver says with
+the GPU table (plugins/module_utils/_gpu_models.py: board name and MIG model by device id) and
+plugins/module_utils/_mig_tables.py for that model:
+
+- every GPU: its board name, and whether NVML supports MIG where the table says so;
+- MIG off: the possible placements of every profile id of the table (NVML answers them whatever the mode);
+- MIG on, in addition: every GPU-instance profile NVML lists (enum, id, compute slices, instance count,
+  placements), each also read back by its id, and the table profiles NVML lacks.
+
+It prints each comparison it made and a count. Exit status: 0 when everything compared agrees, 1 on a mismatch,
+2 when NVML cannot be used, 3 when nothing could be compared (no GPU, or no board with a MIG table), unless
+--allow-nothing is given.
 
 It NEVER changes a setting: no SetMigMode, no instance created or destroyed.
 Needs only python3, nvidia-ml-py and this checkout (Ansible is not required):
 
-    python3 tests/gpu/check_real_gpu.py [--sysfs-root /sys] [--json]
+    python3 tests/gpu/check_real_gpu.py [--sysfs-root /sys] [--json] [--allow-nothing]
 """
 
 from __future__ import absolute_import, division, print_function
@@ -52,6 +59,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--sysfs-root", default="/sys")
     parser.add_argument("--json", action="store_true", help="print the findings as JSON too")
+    parser.add_argument(
+        "--allow-nothing", action="store_true", help="exit 0 even when nothing could be compared (no MIG board)"
+    )
     args = parser.parse_args(argv)
 
     gpu_models, mig_tables, NvmlAdapter, GpuInventory, PciSysfs = _import_module_utils()
@@ -68,7 +78,8 @@ def main(argv=None):
         return 2
 
     problems = []
-    report = {"sysfs": [], "nvml": []}
+    compared = []  # one line per comparison made
+    report = {"sysfs": [], "nvml": [], "compared": compared}
     try:
         sysfs_gpus = GpuInventory(PciSysfs(args.sysfs_root), nvml).gpus()
         print("sysfs: %d display/3D device(s)" % len(sysfs_gpus))
@@ -99,7 +110,7 @@ def main(argv=None):
             addr, device_id = nvml.pci(handle)
             name = nvml.name(handle)
             current, pending = nvml.mig_mode(handle)
-            model = gpu_models.mig_model_of(device_id, name)
+            model = gpu_models.mig_model(device_id)
             print(
                 "GPU %d %s %s (device id %s) model=%s MIG current=%s pending=%s"
                 % (index, addr, name, device_id, model, current, pending)
@@ -118,8 +129,11 @@ def main(argv=None):
             board = gpu_models.board_name(device_id)
             if board is None:
                 print("  note: device id %s is not in the GPU table (_gpu_models); it is typed 'generic'" % device_id)
-            elif board != name:
-                print("  note: the GPU table names device id %s '%s', NVML says '%s'" % (device_id, board, name))
+            else:
+                compared.append("GPU %d: board name of device id %s" % (index, device_id))
+                if board != name:
+                    # names follow the board's subsystem id (GH200 120GB / 480GB): a note, not a mismatch
+                    print("  note: the GPU table names device id %s '%s', NVML says '%s'" % (device_id, board, name))
             if addr not in sysfs_addrs:
                 problems.append("GPU %d %s: NVML sees it but sysfs under %s does not" % (index, addr, args.sysfs_root))
             if current is None:
@@ -136,6 +150,22 @@ def main(argv=None):
                 )
                 continue
             expected = mig_tables.MIG_MODELS[model]["profiles"]
+            compared.append("GPU %d: MIG supported, as the table says for %s" % (index, model))
+            for row in sorted(expected.values(), key=lambda r: r["profile_id"]):
+                places = nvml.possible_placements_or_none(handle, row["profile_id"])
+                want_places = sorted((p["start"], p["size"]) for p in row["placements"])
+                if places is None:
+                    print("  note: NVML gives no placements for profile id %d (%s)" % (row["profile_id"], row["name"]))
+                    continue
+                compared.append("GPU %d: placements of profile id %d (%s)" % (index, row["profile_id"], row["name"]))
+                print(
+                    "  placements of id %2d %-12s %s"
+                    % (row["profile_id"], row["name"], " ".join("%d:%d" % p for p in places))
+                )
+                if sorted(places) != want_places:
+                    problems.append(
+                        "GPU %d %s: placements %s, table says %s" % (index, row["name"], sorted(places), want_places)
+                    )
             seen = set()
             for enum in PROFILE_ENUMS:
                 info = nvml.profile_info(handle, enum)
@@ -166,7 +196,13 @@ def main(argv=None):
                     print("    note: profile id %d is not in mig_tables for %s" % (info["id"], model))
                     continue
                 seen.add(row["name"])
-                want_places = [(p["start"], p["size"]) for p in row["placements"]]
+                compared.append("GPU %d: profile %s (enum, id, slices, instances)" % (index, row["name"]))
+                by_id = nvml.profile_info_by_id(handle, info["id"])
+                if by_id != info:
+                    problems.append(
+                        "GPU %d %s: read by id %d NVML says %s, by enum %s"
+                        % (index, row["name"], info["id"], by_id, info)
+                    )
                 if row["nvml_profile"] != enum:
                     problems.append(
                         "GPU %d %s: NVML enum %d, table says %d" % (index, row["name"], enum, row["nvml_profile"])
@@ -181,13 +217,8 @@ def main(argv=None):
                         "GPU %d %s: at most %d instances, table says %d"
                         % (index, row["name"], info["instance_count"], row["max_instances"])
                     )
-                if sorted(places) != sorted(want_places):
-                    problems.append(
-                        "GPU %d %s: placements %s, table says %s"
-                        % (index, row["name"], sorted(places), sorted(want_places))
-                    )
-            if not seen and not current:
-                print("  note: MIG is off on this GPU and NVML lists no profiles; enable MIG to compare tables")
+            if not current:
+                print("  note: MIG is off on this GPU: NVML lists no profiles; their placements were compared")
                 continue
             for name_missing in sorted(set(expected) - seen):
                 problems.append(
@@ -199,12 +230,20 @@ def main(argv=None):
 
     if args.json:
         print(json.dumps(report, indent=2, default=str))
+    print("compared (%d):" % len(compared))
+    for line in compared:
+        print("  - " + line)
     if problems:
         print("MISMATCH (%d):" % len(problems))
         for line in problems:
             print("  - " + line)
         return 1
-    print("OK: NVML agrees with mig_tables")
+    if not any("MIG supported" in line for line in compared):
+        print(
+            "NOTHING COMPARED: no GPU with a MIG table answered NVML%s" % (" (allowed)" if args.allow_nothing else "")
+        )
+        return 0 if args.allow_nothing else 3
+    print("OK: NVML agrees with the GPU table and mig_tables in %d comparisons" % len(compared))
     return 0
 
 

@@ -7,15 +7,16 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils._nvml_adap
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import PciSysfs
 from ansible_collections.hyperscaler.workstation.plugins.modules import gpu_info
 from helpers.module_harness import run_module
-from sim_nvml import SimGpu, SimNvml
+from nvml_stub import Nvml
 
 GPU = "0000:41:00.0"
 
 
 def test_inventory_describes_gpus(two_gpu_host):
     two_gpu_host.add_device("0000:00:02.0", vendor="8086", device="46a6", cls="0x030000", driver="i915")
-    sim = SimNvml([SimGpu("H100-80GB", GPU, mig_enabled=True)])
-    nvml = NvmlAdapter(sim)
+    stub = Nvml()
+    stub.add_gpu(GPU, "2330", mig=True)
+    nvml = NvmlAdapter(stub.pynvml)
     nvml.init()
     gpus = GpuInventory(PciSysfs(two_gpu_host.sys), nvml).gpus()
     assert [g["pci_address"] for g in gpus] == ["0000:00:02.0", "0000:01:00.0", GPU]
@@ -54,7 +55,7 @@ def test_sriov_and_mdev_capabilities(host):
 
 
 def test_module_main(two_gpu_host, monkeypatch):
-    monkeypatch.setattr(gpu_info, "pynvml", SimNvml([], fail_init=True))
+    monkeypatch.setattr(gpu_info, "pynvml", Nvml(init_error=9).pynvml)  # NVML_ERROR_DRIVER_NOT_LOADED
     out = run_module(gpu_info, {"sysfs_root": two_gpu_host.sys}, monkeypatch, check_mode=True)
     assert out["changed"] is False and out["iommu_enabled"] is True and out["nvml_available"] is False
     assert [g["pci_address"] for g in out["gpus"]] == ["0000:01:00.0", GPU]

@@ -50,13 +50,20 @@ def test_gres_types_are_slurm_names():
         assert re.match(r"^[a-z][a-z0-9]*$", entry.gres_type), entry
 
 
-def test_model_by_nvml_name_when_id_is_unknown():
-    assert gm.lookup_name("nvidia  h100 80gb hbm3").device_id == "2330"
-    assert gm.lookup_name("NVIDIA H800") is None and gm.lookup_name(None) is None
-    assert gm.mig_model_of("ffff", "NVIDIA A100-SXM4-80GB") == "A100-80GB"
-    # the device id wins: a known board without MIG stays without MIG whatever its name says
-    assert gm.mig_model_of("27b8", "NVIDIA H100 80GB HBM3") is None
-    assert gm.mig_model_of("ffff", "Some Board") is None
+def test_boards_are_known_by_device_id_only():
+    """20b3 is an A100-SXM 64 GB with no published MIG table; a GH200 is not an H200; export variants keep their
+    names; an id the table lacks is unknown, whatever NVML calls the board."""
+    assert (gm.board_name("20b3"), gm.mig_model("20b3")) == ("NVIDIA A100-SXM-64GB", None)
+    assert [gm.mig_model(d) for d in ("2342", "2348", "2335")] == ["GH200-96GB", "GH200-144GB", "H200-141GB"]
+    assert gm.gres_type("2342") == "gh200" != gm.gres_type("2335")
+    assert (gm.board_name("20f3"), gm.mig_model("20f3"), gm.gres_type("20f3")) == (
+        "NVIDIA A800-SXM4-80GB",
+        "A100-80GB",
+        "a800",
+    )
+    assert (gm.board_name("2324"), gm.mig_model("2324"), gm.gres_type("2324")) == ("NVIDIA H800", "H100-80GB", "h800")
+    assert (gm.mig_model("20b7"), gm.mig_model("2321")) == ("A30-24GB", "H100-94GB")
+    assert not hasattr(gm, "lookup_name") and gm.lookup("2329") is None  # H20: no published table, not guessed
 
 
 def test_readers_follow_the_table(host, monkeypatch):

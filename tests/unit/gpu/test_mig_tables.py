@@ -9,7 +9,18 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils import _mi
 
 
 def test_models_and_names():
-    assert mt.model_names() == ["A100-40GB", "A100-80GB", "H100-80GB", "H200-141GB"]
+    assert mt.model_names() == [
+        "A100-40GB",
+        "A100-80GB",
+        "A30-24GB",
+        "GH200-144GB",
+        "GH200-96GB",
+        "H100-80GB",
+        "H100-94GB",
+        "H200-141GB",
+    ]
+    assert sorted(mt.MIG_MODELS["A30-24GB"]["profiles"]) == ["1g.6gb", "1g.6gb+me", "2g.12gb", "2g.12gb+me", "4g.24gb"]
+    assert (mt.MIG_MODELS["A30-24GB"]["compute_slices"], mt.MIG_MODELS["A30-24GB"]["memory_slices"]) == (4, 4)
     assert sorted(mt.MIG_MODELS["H200-141GB"]["profiles"]) == sorted(
         ["1g.18gb", "1g.18gb+me", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"]
     )
