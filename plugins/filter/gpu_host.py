@@ -7,12 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import host_plan
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import domain_devices, host_plan
 from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
 
 gpu_host_plan = user_errors(host_plan, prefix="gpu_host_plan: ")
+domain_gpu_devices = user_errors(domain_devices, prefix="domain_gpu_devices: ")
 
 
 class FilterModule(object):
     def filters(self):
-        return {"gpu_host_plan": gpu_host_plan}
+        return {"gpu_host_plan": gpu_host_plan, "domain_gpu_devices": domain_gpu_devices}

@@ -6,7 +6,9 @@
 ``host_plan(nodes, gpus)`` reads the GPU nodes' ``hyperscaler_node`` entries and ``global.gpus`` and says which
 GPUs go to vfio-pci, which get a MIG layout and which vGPU devices each VM gets. A GPU is used one way only:
 one with a MIG layout or carrying vGPUs stays on the nvidia driver, so it is never bound to vfio-pci.
-Exposed to plays as the filter ``hyperscaler.workstation.gpu_host_plan``.
+Exposed to plays as the filter ``hyperscaler.workstation.gpu_host_plan``; ``domain_devices`` (the filter
+``hyperscaler.workstation.domain_gpu_devices``) turns one VM's passthrough and vGPU entries into its domain's
+host devices.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import mdev_uuid
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._pci import HostError, normalize_address
 
 
@@ -101,3 +104,35 @@ def host_plan(nodes, gpus=None):
             if addr not in vfio and addr not in keep:
                 vfio.append(addr)
     return {"vfio": vfio, "mig": mig, "vgpu": vgpu, "any": bool(vfio or mig or vgpu)}
+
+
+def domain_devices(node, mdev_map=None, predict=False):
+    """The host devices of one VM's domain: {'hostdevs': [{address, managed}], 'mdevs': [{uuid}]}.
+
+    Passthrough devices (``pcie_passthrough``, when enabled) are managed PCI hostdevs. The node's ``vgpu``
+    entries become the devices the host-prep phase created for this VM, as ``mdev_map.json`` (``mdev_map``)
+    records them: mediated devices by UUID, or virtual functions that stay on the vGPU driver (unmanaged PCI
+    hostdevs). With ``predict`` (check mode before host prep ran), the mdev UUIDs the mdev module would make
+    stand in; otherwise missing devices are an error that names the entry and the fix.
+    """
+    name = node.get("name")
+    hostdevs = [{"address": addr, "managed": True} for addr in _passthrough(name, node)]
+    mdevs = []
+    recorded = (mdev_map or {}).get(name) or []
+    for index, item in enumerate(node.get("vgpu") or []):
+        want = _vgpus(name, {"vgpu": [item]})[0]
+        found = [e for e in recorded if e.get("parent") == want["parent"] and e.get("type") == want["type"]]
+        if len(found) < want["count"]:
+            if not predict:
+                raise GpuPlanError(
+                    "%s.vgpu[%d] (%d x %s on %s): %d device(s) recorded in mdev_map.json; run the host-prep phase "
+                    "(playbooks/host_prep.yml, or site.yml) before provisioning"
+                    % (name, index, want["count"], want["type"], want["parent"], len(found))
+                )
+            found = [{"uuid": mdev_uuid(want["parent"], want["type"], i, name)} for i in range(want["count"])]
+        for entry in found[: want["count"]]:
+            if entry.get("uuid"):
+                mdevs.append({"uuid": entry["uuid"]})
+            else:
+                hostdevs.append({"address": entry["pci_address"], "managed": False})
+    return {"hostdevs": hostdevs, "mdevs": mdevs}

@@ -52,11 +52,15 @@ def group_hostdevs(hostdevs):
 
     ``hostdevs`` is a list of dicts with ``address``. Returns a list of groups, each a list of
     (domain, bus, slot, function) sorted by function, in the order the slots first appear.
+    A virtual function is a device of its own: it is never grouped with its slot's other functions.
     """
     groups = []
     index = {}
     for dev in hostdevs or []:
         addr = parse_pci(dev['address'])
+        if dev.get('managed') is False:
+            groups.append([addr])
+            continue
         key = addr[:3]
         if key not in index:
             index[key] = len(groups)
@@ -174,11 +178,13 @@ class PciHostdev(DeviceType):
     managed = True
 
     def build(self, devices, spec, name):
+        unmanaged = set(parse_pci(d['address']) for d in spec.get('hostdevs') or [] if d.get('managed') is False)
         for slot_index, group in enumerate(group_hostdevs(spec.get('hostdevs'))):
             guest_slot = FIRST_HOSTDEV_SLOT + slot_index
             multifunction = len(group) > 1
             for dom, bus, slot, func in group:
-                elem = _sub(devices, 'hostdev', mode='subsystem', type='pci', managed='yes')
+                managed = 'no' if (dom, bus, slot, func) in unmanaged else 'yes'
+                elem = _sub(devices, 'hostdev', mode='subsystem', type='pci', managed=managed)
                 _pci_address(_sub(elem, 'source'), dom, bus, slot, func)
                 # The host's function numbers are kept: function 0 (the GPU) carries multifunction='on'.
                 _pci_address(elem, 0, 0, guest_slot, func, multifunction=multifunction and func == group[0][3])

@@ -5,7 +5,7 @@
 
 Everything NVML-specific (ctypes arrays, byte strings, error classes) stays
 here, so that callers deal in plain Python values and tests can pass a
-simulated module (tests/unit/gpu/sim_nvml.py) instead of ``pynvml``.
+stand-in library (tests/unit/gpu/nvml_stub) under the real ``pynvml``.
 No Ansible imports: tests/gpu/check_real_gpu.py uses it standalone.
 """
 

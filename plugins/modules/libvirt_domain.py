@@ -202,6 +202,12 @@ options:
             description: Host PCI address, C(0000:01:00.0).
             type: str
             required: true
+          managed:
+            description:
+              - C(false) for a device that stays bound to its host driver, such as an NVIDIA vGPU virtual
+                function (C(managed='no'); libvirt does not rebind it to vfio-pci). It gets a guest slot of its own.
+            type: bool
+            default: true
       mdevs:
         description: Mediated devices (vGPU instances) by UUID.
         type: list
@@ -469,7 +475,7 @@ SPEC = dict(
         mac=dict(type='str'),
         model=dict(type='str', default='virtio'),
     ),
-    hostdevs=option_list(address=dict(type='str', required=True)),
+    hostdevs=option_list(address=dict(type='str', required=True), managed=dict(type='bool', default=True)),
     mdevs=option_list(
         uuid=dict(type='str', required=True),
         model=dict(type='str', default='vfio-pci'),

@@ -13,16 +13,21 @@ short_description: Create or remove NVIDIA vGPU mediated devices
 version_added: 0.1.0
 description:
   - Makes exactly I(count) mediated devices of I(type) exist on the parent GPU I(parent). Their UUIDs are
-    derived from parent, type and index (UUID version 5 with a fixed namespace), so reruns find the same
-    devices and change nothing.
-  - Checks C(available_instances) before creating anything.
+    derived from I(vm), parent, type and index (UUID version 5 with a fixed namespace), so reruns find the same
+    devices and change nothing, and two VMs with vGPUs of one type on one GPU get their own devices.
+  - Checks C(available_instances) before creating anything; when another vGPU type holds the GPU (the driver
+    runs one time-sliced type per GPU) the refusal says so.
   - With I(persistent=true) writes mdevctl definitions (C(<mdevctl_dir>/<parent>/<uuid>), JSON with
     C(start=auto)), so mdevctl recreates the devices at boot.
   - Newer NVIDIA vGPU drivers on SR-IOV GPUs (Ampere and later) expose no C(mdev_supported_types); the vGPU
     is selected by writing the type id to C(nvidia/current_vgpu_type) of a virtual function, and the VF is
     then passed to the VM as a PCI device. The module takes that path when the parent has SR-IOV but no
     mdev types; I(type) is then the numeric vGPU type id (C(nvidia-1024) or C(1024)). That setting does not
-    survive a reboot.
+    survive a reboot. Virtual functions other VMs hold in C(mdev_map.json) are left alone.
+  - Older drivers on SR-IOV GPUs put an mdev type on each virtual function instead; the module then creates one
+    mediated device per virtual function (C(mode=sriov-mdev)).
+  - When the SR-IOV GPU has no virtual functions yet, the module enables all of them (C(sriov_numvfs) =
+    C(sriov_totalvfs)), as NVIDIA's C(sriov-manage -e) does, and refuses when the device cannot.
   - When I(vm) is given, records which devices belong to that VM in C(<output_dir>/mdev_map.json).
 author: hyperscaler.workstation contributors (@hyperscaler)
 options:
@@ -95,7 +100,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 mode:
-  description: C(mdev) for mediated devices, C(sriov) for the SR-IOV virtual function path.
+  description:
+    - C(mdev) for mediated devices on the GPU, C(sriov-mdev) for one on each virtual function, C(sriov) for the
+      virtual function path (C(current_vgpu_type)).
   returned: always
   type: str
 uuids:
@@ -108,6 +115,10 @@ virtual_functions:
   returned: when mode is sriov
   type: list
   elements: str
+enabled_virtual_functions:
+  description: How many SR-IOV virtual functions this run enabled (0 when none).
+  returned: when the parent is an SR-IOV GPU
+  type: int
 created:
   description: Devices (UUIDs or VFs) created by this run.
   returned: always
@@ -128,7 +139,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._argspec import SYSFS_ROOT, with_common
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import fail_on_error
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import manager_for, record_vm
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import (
+    claimed_by_others,
+    manager_for,
+    record_vm,
+)
 
 ARGUMENT_SPEC = with_common(
     dict(
@@ -149,7 +164,10 @@ ARGUMENT_SPEC = with_common(
 def run(module):
     p = module.params
     manager = manager_for(p["sysfs_root"], p["mdevctl_dir"], p["timeout"])
-    result = manager.run(p["parent"], p["type"], p["count"], p["state"], p["persistent"], module.check_mode)
+    others = claimed_by_others(p["output_dir"], p["vm"]) if p["vm"] else ()
+    result = manager.run(
+        p["parent"], p["type"], p["count"], p["state"], p["persistent"], module.check_mode, p["vm"], others
+    )
     if p["vm"]:
         result["map_changed"] = record_vm(p["output_dir"], p["vm"], result, module.check_mode)
         result["changed"] = result["changed"] or result["map_changed"]

@@ -91,8 +91,8 @@ def test_multi_gpu_example_check_mode(tmp_path):
     host = FakeHost(tmp_path / "host")
     # the four passthrough GPUs of config/examples/multi-gpu.yaml, in their own groups (ca:00 with audio)
     for addr, group in (("0000:65:00.0", 1), ("0000:65:00.1", 2), ("0000:65:00.2", 3)):
-        host.add_device(addr, device="2684", group=group, boot_vga=0)
-    host.add_gpu_pair("0000:ca:00", 4, device="1e36", boot_vga=0)
+        host.add_device(addr, device="2684", cls="0x030000", group=group, boot_vga=0)
+    host.add_gpu_pair("0000:ca:00", 4, device="1e36", cls="0x030000", boot_vga=0)
     host.add_device("0000:00:02.0", vendor="8086", device="46a6", cls="0x030000", driver="i915", boot_vga=1)
     extra = fake_vars(host)
     before = host.snapshot()
@@ -131,10 +131,10 @@ def test_mig_and_vgpu_inline_inventory_check_mode(tmp_path):
     from gpu_fakes import FakeHost
 
     host = FakeHost(tmp_path / "host")
-    host.add_gpu_pair("0000:41:00", 14, device="2330", boot_vga=0)  # H100, MIG
-    host.add_gpu_pair("0000:81:00", 15, device="2330", boot_vga=0)  # H100, vGPU parent
+    host.add_gpu_pair("0000:41:00", 14, device="2330")  # H100, MIG
+    host.add_gpu_pair("0000:81:00", 15, device="2330")  # H100, vGPU parent
     host.add_mdev_type("0000:81:00.0", "nvidia-1024", available=4)
-    host.add_gpu_pair("0000:c1:00", 16, device="2335", boot_vga=0)  # H200, passthrough
+    host.add_gpu_pair("0000:c1:00", 16, device="2335")  # H200, passthrough
     extra = fake_vars(host)
     before = host.snapshot()
     config = {
@@ -208,7 +208,7 @@ def test_absent_reverses_in_order_check_mode(tmp_path):
     from gpu_fakes import FakeHost
 
     host = FakeHost(tmp_path / "host")
-    host.add_gpu_pair("0000:c1:00", 16, device="2335", driver="vfio-pci", boot_vga=0)
+    host.add_gpu_pair("0000:c1:00", 16, device="2335", driver="vfio-pci")
     extra = fake_vars(host)
     extra["hyperscaler_host_prep_state"] = "absent"
     before = host.snapshot()
@@ -246,7 +246,7 @@ def test_role_variables_and_deprecated_playbook_names(tmp_path):
     from gpu_fakes import FakeHost
 
     host = FakeHost(tmp_path / "host")
-    host.add_gpu_pair("0000:c1:00", 16, device="2335", driver="vfio-pci", boot_vga=0)
+    host.add_gpu_pair("0000:c1:00", 16, device="2335", driver="vfio-pci")
     old = fake_vars(host)
     old["hyperscaler_host_prep_state"] = "absent"
     new = dict((k.replace("hyperscaler_host_prep_", "gpu_host_"), v) for k, v in old.items())

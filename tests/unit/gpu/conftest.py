@@ -33,8 +33,9 @@ def kernel(host):
 
 @pytest.fixture
 def two_gpu_host(host):
-    """Boot VGA on 0000:01:00 (group 1), an H100 pair on 0000:41:00 (group 14), a bridge shares group 14."""
-    host.add_gpu_pair("0000:01:00", 1, device="2236", boot_vga=1)
-    host.add_gpu_pair("0000:41:00", 14, device="2330", boot_vga=0, numa=1)
+    """Boot VGA on 0000:01:00 (an A10, group 1), an H100 pair on 0000:41:00 (group 14; a 3D controller, so no
+    boot_vga file), a bridge shares group 14."""
+    host.add_gpu_pair("0000:01:00", 1, device="2236", cls="0x030000", boot_vga=1)
+    host.add_gpu_pair("0000:41:00", 14, device="2330", numa=1)
     host.add_device("0000:40:01.0", vendor="8086", device="1234", cls="0x060400", driver="pcieport", group=14)
     return host

@@ -57,10 +57,16 @@ class FakeHost(object):
         return os.path.join(self.sys, "bus", "pci", "devices", addr, *parts)
 
     def add_device(self, addr, vendor="10de", device="2330", cls="0x030200", driver="nvidia", group=None, **attrs):
-        """A PCI function; ``attrs``: boot_vga (0/1, no file when unset), numa (0), sriov (total VFs, 0 = none)."""
+        """A PCI function; ``attrs``: boot_vga (0/1, no file when unset), numa (0), sriov (total VFs, 0 = none).
+
+        Only states a kernel can show: ``boot_vga`` exists on VGA-class devices alone (the kernel makes the file
+        visible only for them; a 3D controller such as an H100 has none).
+        """
         boot_vga, numa, sriov = attrs.pop("boot_vga", None), attrs.pop("numa", 0), attrs.pop("sriov", 0)
         if attrs:
             raise TypeError("add_device() got unexpected arguments %s" % sorted(attrs))
+        if boot_vga is not None and not cls.startswith("0x0300"):
+            raise ValueError("%s: boot_vga exists only on VGA-class devices (0x0300xx), not class %s" % (addr, cls))
         d = self.dev(addr)
         _w(os.path.join(d, "vendor"), "0x%s\n" % vendor)
         _w(os.path.join(d, "device"), "0x%s\n" % device)
@@ -96,25 +102,55 @@ class FakeHost(object):
         self.add_device(slot + ".1", device="22e8", cls="0x040300", driver="snd_hda_intel", group=group)
 
     def add_mdev_type(self, parent, mdev_type, available=4, name="GRID H100-10C"):
+        """An mdev type as the vGPU host driver shows it: name, device_api (vfio-pci), available_instances (the
+        fake kernel lowers it per device created; while a GPU runs one time-sliced vGPU type, the others show 0:
+        the driver allows one type per physical GPU), create, devices/."""
         t = self.dev(parent, "mdev_supported_types", mdev_type)
         _w(os.path.join(t, "available_instances"), "%d\n" % available)
         _w(os.path.join(t, "name"), name + "\n")
+        _w(os.path.join(t, "device_api"), "vfio-pci\n")
         _w(os.path.join(t, "create"), "")
+        _w(os.path.join(self.state, "mdev-capacity", parent, mdev_type), "%d\n" % available)
         os.makedirs(os.path.join(t, "devices"))
 
-    def add_vfs(self, parent, count, first_fn=4):
+    def add_vfs(self, parent, count, first_fn=4, layout="vgpu_type"):
+        """``count`` SR-IOV virtual functions of ``parent`` (sriov_numvfs follows; each VF has physfn).
+
+        layout ``vgpu_type``: the NVIDIA vGPU driver's current layout (nvidia/current_vgpu_type on each VF);
+        ``mdev``: the older one (an mdev type on each VF, one vGPU per VF).
+        """
         bus = parent.rsplit(":", 1)[0]
         vfs = []
+        slot = int(parent.rsplit(":", 1)[1].split(".")[0], 16)
         for i in range(count):
-            slot = int(parent.rsplit(":", 1)[1].split(".")[0], 16)
             fn = first_fn + i
             vf = "%s:%02x.%d" % (bus, slot + fn // 8, fn % 8)
-            self.add_device(vf, device="2330", cls="0x030200", driver="nvidia")
-            _w(self.dev(vf, "nvidia", "current_vgpu_type"), "0\n")
-            _w(self.dev(vf, "nvidia", "creatable_vgpu_types"), "ID    : vGPU Name\n1024  : NVIDIA H100-10C\n")
+            self.add_device(vf, device=self.hex(parent, "device"), cls="0x030200", driver="nvidia")
+            if layout == "mdev":
+                self.add_mdev_type(vf, "nvidia-1024", available=1)
+            else:
+                _w(self.dev(vf, "nvidia", "current_vgpu_type"), "0\n")
+                _w(self.dev(vf, "nvidia", "creatable_vgpu_types"), "ID    : vGPU Name\n1024  : NVIDIA H100-10C\n")
             os.symlink(os.path.relpath(self.dev(vf), self.dev(parent)), self.dev(parent, "virtfn%d" % i))
+            os.symlink(os.path.relpath(self.dev(parent), self.dev(vf)), self.dev(vf, "physfn"))
             vfs.append(vf)
+        _w(self.dev(parent, "sriov_numvfs"), "%d\n" % count)
+        _w(os.path.join(self.state, "vf-layout", parent), layout + "\n")
         return vfs
+
+    def hex(self, addr, name):
+        with open(self.dev(addr, name)) as handle:
+            return handle.read().strip()[2:]
+
+    def remove_vfs(self, parent):
+        index = 0
+        while os.path.lexists(self.dev(parent, "virtfn%d" % index)):
+            link = self.dev(parent, "virtfn%d" % index)
+            vf = os.path.basename(os.path.realpath(link))
+            os.remove(link)
+            shutil.rmtree(self.dev(vf))
+            index += 1
+        _w(self.dev(parent, "sriov_numvfs"), "0\n")
 
     def open_fd(self, pid, comm, target, fd=5):
         fd_dir = os.path.join(self.proc, str(pid), "fd")
@@ -180,6 +216,8 @@ class FakeKernel(PciSysfs):
                 drv = self.driver_override(val) or self.host.default_driver.get(val)
                 if drv and os.path.isdir(self.path("bus", "pci", "drivers", drv)):
                     self.host._link_driver(val, drv)
+        elif rel[:3] == ["bus", "pci", "devices"] and rel[-1] == "sriov_numvfs":
+            self._sriov_numvfs(rel[3], int(val))
         elif rel[-1] == "create" and "mdev_supported_types" in rel:
             parent, mdev_type = rel[3], rel[-2]
             avail = os.path.join(os.path.dirname(path), "available_instances")
@@ -187,6 +225,7 @@ class FakeKernel(PciSysfs):
             if left < 1:
                 raise IOError(28, "No space left on device")
             _w(avail, "%d\n" % (left - 1))
+            self._other_types(parent, mdev_type, lambda _capacity: 0)
             mdir = self.dev_path(parent, val)
             _w(os.path.join(mdir, "remove"), "")
             os.symlink(os.path.join("..", "mdev_supported_types", mdev_type), os.path.join(mdir, "mdev_type"))
@@ -204,8 +243,34 @@ class FakeKernel(PciSysfs):
             os.remove(os.path.join(tdir, "devices", uid))
             os.remove(self.path("bus", "mdev", "devices", uid))
             shutil.rmtree(mdir)
+            parent = os.path.basename(os.path.dirname(mdir))
+            if not os.listdir(os.path.join(tdir, "devices")):  # the GPU is free for any type again
+                self._other_types(parent, os.path.basename(tdir), lambda capacity: capacity)
         else:
             _w(path, value)
+
+    def _other_types(self, parent, mdev_type, value):
+        """available_instances of the parent's other mdev types: 0 while a type is in use, else their capacity."""
+        types = self.dev_path(parent, "mdev_supported_types")
+        for other in os.listdir(types):
+            if other != mdev_type:
+                capacity = int(open(os.path.join(self.host.state, "mdev-capacity", parent, other)).read())
+                _w(os.path.join(types, other, "available_instances"), "%d\n" % value(capacity))
+
+    def _sriov_numvfs(self, parent, count):
+        """The kernel's rules: up to sriov_totalvfs; changing a non-zero count needs 0 first (EBUSY)."""
+        total = self.int_attr(parent, "sriov_totalvfs") or 0
+        current = self.int_attr(parent, "sriov_numvfs") or 0
+        if count > total:
+            raise IOError(34, "Numerical result out of range")
+        if current and count and count != current:
+            raise IOError(16, "Device or resource busy")
+        if count == 0:
+            self.host.remove_vfs(parent)
+        elif not current:
+            layout_file = os.path.join(self.host.state, "vf-layout", parent)
+            layout = open(layout_file).read().strip() if os.path.exists(layout_file) else "vgpu_type"
+            self.host.add_vfs(parent, count, layout=layout)
 
 
 # ------------------------------------------------------------------ module harness

@@ -68,7 +68,7 @@ def test_boards_are_known_by_device_id_only():
 
 def test_readers_follow_the_table(host, monkeypatch):
     """gpu_info and mig_profile's sysfs plan name a board only through the table: a changed row shows up in both."""
-    host.add_gpu_pair("0000:41:00", 3, device="233b", boot_vga=0)
+    host.add_gpu_pair("0000:41:00", 3, device="233b")
     sysfs = PciSysfs(host.sys)
     info = GpuInventory(sysfs).describe("0000:41:00.0")
     assert (info["model"], info["mig_model"], info["mig_capable"]) == ("NVIDIA H200 NVL", "H200-141GB", True)

@@ -111,3 +111,34 @@ def test_multi_gpu_example_plan():
         "vgpu": [],
         "any": True,
     }
+
+
+def test_a_vms_domain_gets_its_passthrough_gpus_and_the_vgpus_host_prep_recorded():
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import domain_devices
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import mdev_uuid
+
+    node = dict(
+        _pt("c1:00.0"),
+        name="vm1",
+        vgpu=[
+            {"parent": "0000:41:00.0", "type": "nvidia-1024", "count": 2},
+            {"parent": "81:00.0", "type": "nvidia-557"},
+        ],
+    )
+    recorded = {
+        "vm1": [
+            {"uuid": "u1", "parent": "0000:41:00.0", "type": "nvidia-1024"},
+            {"uuid": "u2", "parent": "0000:41:00.0", "type": "nvidia-1024"},
+            {"pci_address": "0000:81:00.4", "parent": "0000:81:00.0", "type": "nvidia-557"},
+        ],
+        "vm2": [{"uuid": "u3", "parent": "0000:41:00.0", "type": "nvidia-1024"}],
+    }
+    assert domain_devices(node, recorded) == {
+        "hostdevs": [{"address": "0000:c1:00.0", "managed": True}, {"address": "0000:81:00.4", "managed": False}],
+        "mdevs": [{"uuid": "u1"}, {"uuid": "u2"}],
+    }
+    # host prep has not run: a sentence with the entry and the fix; check mode predicts the mdev module's UUIDs
+    with pytest.raises(GpuPlanError, match=r"vm1.vgpu\[0\] \(2 x nvidia-1024 on 0000:41:00.0\): 0 device.*host_prep"):
+        domain_devices(node, {})
+    predicted = domain_devices(dict(node, vgpu=node["vgpu"][:1]), {}, predict=True)
+    assert predicted["mdevs"] == [{"uuid": mdev_uuid("0000:41:00.0", "nvidia-1024", i, "vm1")} for i in range(2)]

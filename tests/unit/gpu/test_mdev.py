@@ -72,10 +72,75 @@ def test_sriov_path(host):
     assert mgr(host).run(PARENT, "nvidia-1024", state="absent")["removed"] == vfs[:2]
 
 
-def test_sriov_without_vfs(host):
+def test_sriov_vfs_are_enabled_when_needed_and_refused_when_the_device_cannot(host):
     host.add_device(PARENT, group=14, sriov=4)
-    with pytest.raises(HostError, match="sriov-manage -e"):
-        mgr(host).run(PARENT, "nvidia-1024", 1)
+    k = FakeKernel(host)
+    check = mgr(host, k).run(PARENT, "nvidia-1024", 1, check_mode=True)
+    assert check["changed"] and check["enabled_virtual_functions"] == 4 and k.writes == []
+    res = mgr(host).run(PARENT, "nvidia-1024", 1)
+    assert res["enabled_virtual_functions"] == 4 and len(res["virtual_functions"]) == 1
+    assert open(host.dev(PARENT, "sriov_numvfs")).read().strip() == "4"
+    assert mgr(host).run(PARENT, "nvidia-1024", 1)["changed"] is False
+    # a GPU whose driver refuses the virtual functions: a sentence, nothing half-done
+    other = "0000:81:00.0"
+    host.add_device(other, group=15, sriov=4)
+    refusing = FakeKernel(host)
+    refusing._sriov_numvfs = lambda parent, count: (_ for _ in ()).throw(IOError(5, "Input/output error"))
+    with pytest.raises(HostError, match="Could not enable the 4 SR-IOV virtual functions of 0000:81:00.0"):
+        mgr(host, refusing).run(other, "nvidia-1024", 1)
+    assert open(host.dev(other, "sriov_numvfs")).read().strip() == "0"
+
+
+def test_the_fake_kernel_keeps_sriov_consistent(host):
+    host.add_device(PARENT, group=14, sriov=4)
+    k = FakeKernel(host)
+    k.write(host.dev(PARENT, "sriov_numvfs"), "2")
+    assert len(k.virtfns(PARENT)) == 2 and all(os.path.islink(host.dev(vf, "physfn")) for vf in k.virtfns(PARENT))
+    with pytest.raises(HostError):
+        k.write(host.dev(PARENT, "sriov_numvfs"), "3")  # EBUSY: 0 first
+    with pytest.raises(HostError):
+        k.write(host.dev(PARENT, "sriov_numvfs"), "5")  # more than sriov_totalvfs
+    k.write(host.dev(PARENT, "sriov_numvfs"), "0")
+    assert k.virtfns(PARENT) == [] and open(host.dev(PARENT, "sriov_numvfs")).read().strip() == "0"
+
+
+def test_older_sriov_layout_has_one_mdev_per_virtual_function(host):
+    host.add_device(PARENT, group=14, sriov=4)
+    vfs = host.add_vfs(PARENT, 4, layout="mdev")
+    res = mgr(host).run(PARENT, "nvidia-1024", 2, vm="vm1")
+    assert res["mode"] == "sriov-mdev" and [d["device"] for d in res["devices"]] == vfs[:2]
+    assert all(os.path.isdir(host.dev(d["device"], d["uuid"])) for d in res["devices"])
+    assert mgr(host).run(PARENT, "nvidia-1024", 2, vm="vm1")["changed"] is False
+    with pytest.raises(HostError, match="room for 2 more"):
+        mgr(host).run(PARENT, "nvidia-1024", 3, vm="vm2")
+    assert [d["device"] for d in mgr(host).run(PARENT, "nvidia-1024", 2, vm="vm2")["devices"]] == vfs[2:]
+
+
+def test_two_vms_on_one_gpu_get_their_own_devices(vgpu_host):
+    a = mgr(vgpu_host).run(PARENT, "nvidia-1024", 2, vm="vm1")
+    b = mgr(vgpu_host).run(PARENT, "nvidia-1024", 1, vm="vm2")
+    assert b["created"] and not set(a["uuids"]) & set(b["uuids"])
+    # shrinking one VM's set leaves the other's devices alone
+    mgr(vgpu_host).run(PARENT, "nvidia-1024", 1, vm="vm1")
+    assert all(os.path.isdir(vgpu_host.dev(PARENT, u)) for u in b["uuids"] + a["uuids"][:1])
+
+
+def test_one_time_sliced_vgpu_type_per_gpu(vgpu_host):
+    vgpu_host.add_mdev_type(PARENT, "nvidia-1025", available=2, name="GRID H100-20C")
+    mgr(vgpu_host).run(PARENT, "nvidia-1024", 1, vm="vm1")
+    assert open(vgpu_host.dev(PARENT, "mdev_supported_types", "nvidia-1025", "available_instances")).read() == "0\n"
+    with pytest.raises(HostError, match="Another vGPU type \\(nvidia-1024\\) runs on it"):
+        mgr(vgpu_host).run(PARENT, "nvidia-1025", 1, vm="vm2")
+    mgr(vgpu_host).run(PARENT, "nvidia-1024", 0, vm="vm1")
+    assert mgr(vgpu_host).run(PARENT, "nvidia-1025", 1, vm="vm2")["created"]
+
+
+def test_sriov_virtual_functions_of_other_vms_are_left_alone(host):
+    host.add_device(PARENT, group=14, sriov=4)
+    vfs = host.add_vfs(PARENT, 3)
+    mgr(host).run(PARENT, "nvidia-1024", 1, vm="vm1")
+    res = mgr(host).run(PARENT, "nvidia-1024", 1, vm="vm2", others={vfs[0]})
+    assert res["virtual_functions"] == [vfs[1]]
 
 
 def test_record_vm_map(tmp_path):

@@ -97,6 +97,24 @@ def test_refuses_drm_in_use(two_gpu_host):
     _refused(two_gpu_host, [GPU], "Xorg (pid 99)")
 
 
+def test_refuses_a_gpu_whose_nvidia_drm_framebuffer_console_is_active(two_gpu_host):
+    """nvidia_drm modeset=1 with a framebuffer on the GPU: unbinding would hang until the console lets go."""
+    host = two_gpu_host
+    os.makedirs(host.dev(GPU, "drm", "card1"))
+    os.makedirs(host.dev(GPU, "graphics", "fb0"))
+    modeset = os.path.join(host.sys, "module", "nvidia_drm", "parameters", "modeset")
+    os.makedirs(os.path.dirname(modeset))
+    with open(modeset, "w") as handle:
+        handle.write("N\n")
+    before = host.snapshot()
+    assert binder(host).run([GPU], "bound", check_mode=True)["changed"]  # modeset off: the console is not ours
+    with open(modeset, "w") as handle:
+        handle.write("Y\n")
+    msg = _refused(host, [GPU], "framebuffer console")
+    assert "/dev/fb0" in msg and "nvidia_drm modeset=1" in msg
+    assert host.snapshot() == dict(before, **{modeset: "Y\n"})  # refused before any write
+
+
 def test_refuses_shared_group(two_gpu_host):
     two_gpu_host.add_device("0000:42:00.0", vendor="8086", device="1533", cls="0x020000", driver="igb", group=14)
     _refused(two_gpu_host, [GPU], "0000:42:00.0")

@@ -232,3 +232,22 @@ def test_owner_mark_roundtrip():
     assert owned and volumes == [dict(pool='p', name='a'), dict(pool='p', name='b')]
     assert labels == {'cluster': 'hpc'}
     assert read_owner(ET.fromstring('<domain><metadata/></domain>'))[0] is False
+
+
+def test_a_vgpu_virtual_function_is_unmanaged_and_alone_on_its_guest_slot():
+    """An NVIDIA vGPU virtual function stays on the vGPU driver (managed='no'); a passthrough GPU and its audio
+    function stay one managed multi-function device."""
+    spec = dict(
+        SPEC,
+        hostdevs=[
+            dict(address='0000:41:00.0'),
+            dict(address='0000:41:00.1'),
+            dict(address='0000:81:00.4', managed=False),
+            dict(address='0000:81:00.5', managed=False),
+        ],
+    )
+    root = build_domain_xml('vm1', spec)
+    devs = root.findall("devices/hostdev[@type='pci']")
+    assert [d.get('managed') for d in devs] == ['yes', 'yes', 'no', 'no']
+    guest_slots = [d.find('address').get('slot') for d in devs]
+    assert guest_slots[0] == guest_slots[1] and len(set(guest_slots)) == 3
