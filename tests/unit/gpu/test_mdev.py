@@ -85,7 +85,11 @@ def test_sriov_vfs_are_enabled_when_needed_and_refused_when_the_device_cannot(ho
     other = "0000:81:00.0"
     host.add_device(other, group=15, sriov=4)
     refusing = FakeKernel(host)
-    refusing._sriov_numvfs = lambda parent, count: (_ for _ in ()).throw(IOError(5, "Input/output error"))
+
+    def io_error(parent, count):
+        raise IOError(5, "Input/output error")
+
+    refusing._sriov_numvfs = io_error
     with pytest.raises(HostError, match="Could not enable the 4 SR-IOV virtual functions of 0000:81:00.0"):
         mgr(host, refusing).run(other, "nvidia-1024", 1)
     assert open(host.dev(other, "sriov_numvfs")).read().strip() == "0"
