@@ -40,7 +40,8 @@ class NodeRole(_NodeRole):
     ``field``: dotted path inside the cluster mapping (``worker_nodes.cpu_workers``); ``address``: the field of
     a node that holds its IPv4 address; ``suffix``: host names are ``<cluster name>-<suffix>`` for a SINGLE
     role, ``<cluster name>-<suffix>-NN`` otherwise; ``image``: the golden image type its VMs boot, and
-    ``gpu_image`` the one a node with a GPU boots instead (None: the same).
+    ``gpu_image`` the one a node with a passed-through GPU boots instead (None: the same): it carries the NVIDIA
+    driver. A vGPU node boots ``image`` (its guest driver is NVIDIA's licensed one, which no archive carries).
     """
 
     __slots__ = ()
@@ -152,7 +153,7 @@ HPC = ClusterKind(
     schema_def='hpc_cluster',
     roles=(
         NodeRole('controller', 'controller', SINGLE, 'ip_address', 'hpc_controller', 'controller', 'hpc-controller'),
-        NodeRole('compute', 'compute_nodes', LIST, 'ip', 'hpc_compute', 'compute', 'hpc-compute'),
+        NodeRole('compute', 'compute_nodes', LIST, 'ip', 'hpc_compute', 'compute', 'hpc-compute', 'hpc-compute-gpu'),
     ),
     groups=(('hpc', ('hpc_controller', 'hpc_compute')),),
     rules=(_slurm_rules, _user_rules),
@@ -169,7 +170,9 @@ CLOUD = ClusterKind(
         NodeRole(
             'cpu_worker', 'worker_nodes.cpu_workers', POOL, 'ip_range', 'cloud_cpu_workers', 'cpu-worker', 'cloud-node'
         ),
-        NodeRole('gpu_worker', 'worker_nodes.gpu_workers', LIST, 'ip', 'cloud_gpu_workers', 'gpu-worker', 'cloud-node'),
+        NodeRole(
+            'gpu_worker', 'worker_nodes.gpu_workers', LIST, 'ip', 'cloud_gpu_workers', 'gpu-worker', 'cloud-node', 'cloud-node-gpu'
+        ),
     ),
     groups=(
         ('cloud', ('cloud_control_plane', 'cloud_workers')),

@@ -515,11 +515,8 @@ def normalise(data):
         passthrough = spec.get('pcie_passthrough') or {'enabled': False}
         if not passthrough.get('enabled'):
             passthrough = {'enabled': False, 'devices': []}
-        gpu = bool(
-            passthrough['devices']
-            and any(d.get('device_type') == 'gpu' for d in passthrough['devices'])
-            or spec.get('vgpu')
-        )
+        passthrough_gpu = any(d.get('device_type') == 'gpu' for d in passthrough['devices'])
+        gpu = bool(passthrough_gpu or spec.get('vgpu'))
         spec.update(
             {
                 'name': node_name(key, data['clusters'][key], role, index, node),
@@ -529,7 +526,7 @@ def normalise(data):
                 'index': index,
                 'ip': ip,
                 'mac': mac_for_ip(ip),
-                'image': role.image_for(gpu),
+                'image': role.image_for(passthrough_gpu),
                 'networks': _node_networks(key, role, clusters),
                 'memory_mb': int(round(float(node['memory_gb']) * 1024)),
                 'pcie_passthrough': passthrough,

@@ -3,6 +3,7 @@
 #
 #   hsw-build-image.sh --name NAME --suite SUITE --mirror URL --cache DIR --out DIR \
 #                      --size-mb N --base-packages "a b" --packages "c d" [--kernel-package PKG]
+#                      [--components "main contrib non-free non-free-firmware"]
 #
 # Steps: a cached minbase rootfs tarball (debootstrap, shared by all image types) -> unpack -> apt-get install the
 # type's packages inside the chroot (debootstrap --include cannot resolve cloud-init's virtual dependencies) ->
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 NAME="" SUITE="" MIRROR="http://deb.debian.org/debian" CACHE="" OUT="" SIZE_MB=3072
-BASE_PACKAGES="" PACKAGES="" KERNEL_PACKAGE="linux-image-cloud-amd64"
+BASE_PACKAGES="" PACKAGES="" KERNEL_PACKAGE="linux-image-cloud-amd64" COMPONENTS="main"
 while [ $# -gt 0 ]; do
     case "$1" in
         --name) NAME="$2"; shift 2 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
         --base-packages) BASE_PACKAGES="$2"; shift 2 ;;
         --packages) PACKAGES="$2"; shift 2 ;;
         --kernel-package) KERNEL_PACKAGE="$2"; shift 2 ;;
+        --components) COMPONENTS="$2"; shift 2 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -77,7 +79,7 @@ mount --bind "$CACHE/apt-archives" "$root/var/cache/apt/archives"
 mounted+=("$root/var/cache/apt/archives")
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
-echo "deb $MIRROR $SUITE main" >"$root/etc/apt/sources.list"
+echo "deb $MIRROR $SUITE $COMPONENTS" >"$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 # The kernel is installed but its initramfs is built for a VM: virtio drivers, no host probing.
 mkdir -p "$root/etc/initramfs-tools/conf.d"

@@ -507,12 +507,13 @@ def test_host_names_and_groups(multi_gpu):
     nodes = normalise(multi_gpu)['nodes']
     assert [(n['name'], n['group'], n['image']) for n in nodes] == [
         ('hpc-controller', 'hpc_controller', 'hpc-controller'),
-        ('hpc-compute-01', 'hpc_compute', 'hpc-compute'),
-        ('hpc-compute-02', 'hpc_compute', 'hpc-compute'),
+        # nodes with a passed-through GPU boot the image with the NVIDIA driver
+        ('hpc-compute-01', 'hpc_compute', 'hpc-compute-gpu'),
+        ('hpc-compute-02', 'hpc_compute', 'hpc-compute-gpu'),
         ('cloud-control-plane', 'cloud_control_plane', 'cloud-node'),
         ('cloud-cpu-worker-01', 'cloud_cpu_workers', 'cloud-node'),
-        ('cloud-gpu-worker-01', 'cloud_gpu_workers', 'cloud-node'),
-        ('cloud-gpu-worker-02', 'cloud_gpu_workers', 'cloud-node'),
+        ('cloud-gpu-worker-01', 'cloud_gpu_workers', 'cloud-node-gpu'),
+        ('cloud-gpu-worker-02', 'cloud_gpu_workers', 'cloud-node-gpu'),
     ]
 
 

@@ -104,7 +104,11 @@ def _toy_config(tmp_path):
                         'memory_gb': 0.5,
                         'disk_gb': 4,
                         'ip': '192.168.177.12',
-                        'vgpu': [{'parent': '0000:65:00.0', 'type': 'nvidia-1024'}],
+                        # a passed-through GPU: the node boots its role's gpu_image (a vGPU node would not)
+                        'pcie_passthrough': {
+                            'enabled': True,
+                            'devices': [{'pci_address': '0000:65:00.0', 'device_type': 'gpu', 'device_id': '2684'}],
+                        },
                     },
                 ],
             }
