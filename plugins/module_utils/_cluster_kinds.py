@@ -171,7 +171,14 @@ CLOUD = ClusterKind(
             'cpu_worker', 'worker_nodes.cpu_workers', POOL, 'ip_range', 'cloud_cpu_workers', 'cpu-worker', 'cloud-node'
         ),
         NodeRole(
-            'gpu_worker', 'worker_nodes.gpu_workers', LIST, 'ip', 'cloud_gpu_workers', 'gpu-worker', 'cloud-node', 'cloud-node-gpu'
+            'gpu_worker',
+            'worker_nodes.gpu_workers',
+            LIST,
+            'ip',
+            'cloud_gpu_workers',
+            'gpu-worker',
+            'cloud-node',
+            'cloud-node-gpu',
         ),
     ),
     groups=(
