@@ -3,17 +3,21 @@ components, built only because such nodes exist (playbooks/images.yml in check m
 
 import json
 import os
+import pathlib
 import subprocess
+import sys
 
 import pytest
+
+BIN = pathlib.Path(sys.executable).parent
 
 
 @pytest.fixture
 def plan(repo_root, tmp_path):
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.posix.json')
+    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'), ANSIBLE_STDOUT_CALLBACK='ansible.posix.json')
     env.pop('ANSIBLE_CALLBACKS_ENABLED', None)
     proc = subprocess.run(
-        ['ansible-playbook', 'playbooks/images.yml', '--check', '-e', 'cluster=hpc',
+        [str(BIN / 'ansible-playbook'), 'playbooks/images.yml', '--check', '-e', 'cluster=hpc',
          '-e', 'cluster_config=%s' % (repo_root / 'config/examples/multi-gpu.yaml'),
          '-e', 'image_builder_cache_dir=%s' % tmp_path],
         cwd=str(repo_root), env=env, capture_output=True, text=True, check=False,
