@@ -87,6 +87,15 @@ class NvmlAdapter(object):
     def _absent(self, exc):
         return getattr(exc, "value", None) in _ABSENT
 
+    def _unless_absent(self, default, call, *args):
+        """call(*args), or ``default`` when NVML answers that the thing asked about is not there."""
+        try:
+            return call(*args)
+        except self.error_class as exc:
+            if not self._absent(exc):
+                raise
+            return default
+
     def mig_mode(self, handle):
         """(current, pending) as booleans, or (None, None) when MIG is not supported."""
         try:
@@ -127,23 +136,13 @@ class NvmlAdapter(object):
     # ---- GPU instances
     def profile_info(self, handle, nvml_profile):
         """{'id', 'slice_count', 'instance_count', 'memory_mb'} or None when unsupported (or MIG is off)."""
-        try:
-            info = self.nvml.nvmlDeviceGetGpuInstanceProfileInfo(handle, nvml_profile)
-        except self.error_class as exc:
-            if not self._absent(exc):
-                raise
-            return None
-        return self._profile(info)
+        info = self._unless_absent(None, self.nvml.nvmlDeviceGetGpuInstanceProfileInfo, handle, nvml_profile)
+        return self._profile(info) if info is not None else None
 
     def profile_info_by_id(self, handle, profile_id):
         """As profile_info, by the profile id nvidia-smi prints."""
-        try:
-            info = self.nvml.nvmlDeviceGetGpuInstanceProfileInfoById(handle, profile_id)
-        except self.error_class as exc:
-            if not self._absent(exc):
-                raise
-            return None
-        return self._profile(info)
+        info = self._unless_absent(None, self.nvml.nvmlDeviceGetGpuInstanceProfileInfoById, handle, profile_id)
+        return self._profile(info) if info is not None else None
 
     @staticmethod
     def _profile(info):
@@ -176,12 +175,7 @@ class NvmlAdapter(object):
 
     def possible_placements_or_none(self, handle, profile_id):
         """possible_placements, or None where the driver does not answer (the profile is not on this board)."""
-        try:
-            return self.possible_placements(handle, profile_id)
-        except self.error_class as exc:
-            if not self._absent(exc):
-                raise
-            return None
+        return self._unless_absent(None, self.possible_placements, handle, profile_id)
 
     def gpu_instance_info(self, gi):
         info = self.nvml.nvmlGpuInstanceGetInfo(gi)
