@@ -30,7 +30,7 @@ POOL = 'pool'  # one mapping with count + range:  cpu_workers: {count: 2, ip_ran
 OWN_NETWORK = 'own'  # its cluster's network
 ALL_NETWORKS = 'all'  # every cluster network of the document (a services node)
 
-_ROLE_FIELDS = 'name field shape address group suffix image gpu_image networks'
+_ROLE_FIELDS = 'name field shape address group suffix image gpu_image vgpu_image networks'
 _NodeRole = collections.namedtuple('NodeRole', _ROLE_FIELDS)
 
 
@@ -41,20 +41,30 @@ class NodeRole(_NodeRole):
     a node that holds its IPv4 address; ``suffix``: host names are ``<cluster name>-<suffix>`` for a SINGLE
     role, ``<cluster name>-<suffix>-NN`` otherwise; ``image``: the golden image type its VMs boot, and
     ``gpu_image`` the one a node with a passed-through GPU boots instead (None: the same): it carries the NVIDIA
-    driver. A vGPU node boots ``image`` (its guest driver is NVIDIA's licensed one, which no archive carries).
+    driver; ``vgpu_image`` the one a vGPU node boots when the user gave NVIDIA's licensed vGPU guest driver
+    (``global.images.vgpu_guest_driver``, which no archive carries; without it the node boots ``image``).
     """
 
     __slots__ = ()
 
-    def __new__(cls, name, field, shape, address, group, suffix, image, gpu_image=None, networks=OWN_NETWORK):
-        return super(NodeRole, cls).__new__(cls, name, field, shape, address, group, suffix, image, gpu_image, networks)
+    def __new__(
+        cls, name, field, shape, address, group, suffix, image, gpu_image=None, vgpu_image=None, networks=OWN_NETWORK
+    ):
+        return super(NodeRole, cls).__new__(
+            cls, name, field, shape, address, group, suffix, image, gpu_image, vgpu_image, networks
+        )
 
     @property
     def numbered(self):
         return self.shape != SINGLE
 
-    def image_for(self, has_gpu):
-        return (self.gpu_image or self.image) if has_gpu else self.image
+    def image_for(self, passthrough_gpu, vgpu_driver=False):
+        """The image type of a node: with a passed-through GPU, with vGPUs and the guest driver, or plain."""
+        if passthrough_gpu:
+            return self.gpu_image or self.image
+        if vgpu_driver:
+            return self.vgpu_image or self.image
+        return self.image
 
 
 ClusterKind = collections.namedtuple('ClusterKind', 'key schema_def roles groups rules description')
@@ -153,7 +163,17 @@ HPC = ClusterKind(
     schema_def='hpc_cluster',
     roles=(
         NodeRole('controller', 'controller', SINGLE, 'ip_address', 'hpc_controller', 'controller', 'hpc-controller'),
-        NodeRole('compute', 'compute_nodes', LIST, 'ip', 'hpc_compute', 'compute', 'hpc-compute', 'hpc-compute-gpu'),
+        NodeRole(
+            'compute',
+            'compute_nodes',
+            LIST,
+            'ip',
+            'hpc_compute',
+            'compute',
+            'hpc-compute',
+            'hpc-compute-gpu',
+            'hpc-compute-vgpu',
+        ),
     ),
     groups=(('hpc', ('hpc_controller', 'hpc_compute')),),
     rules=(_slurm_rules, _user_rules),
@@ -179,6 +199,7 @@ CLOUD = ClusterKind(
             'gpu-worker',
             'cloud-node',
             'cloud-node-gpu',
+            'cloud-node-vgpu',
         ),
     ),
     groups=(
@@ -219,7 +240,7 @@ def image_types():
     out = []
     for kind in KINDS.values():
         for r in kind.roles:
-            for image in (r.image, r.gpu_image):
+            for image in (r.image, r.gpu_image, r.vgpu_image):
                 if image and image not in out:
                     out.append(image)
     return out

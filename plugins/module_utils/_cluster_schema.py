@@ -107,6 +107,12 @@ SCHEMA = {
                         },
                         'mirror': {'type': 'string', 'default': 'http://deb.debian.org/debian'},
                         'cache_dir': {'type': 'string', 'default': '/var/lib/hyperscaler/images'},
+                        'vgpu_guest_driver': {
+                            'type': 'string',
+                            'pattern': '^/.*\\.deb$',
+                            'x-hint': "the absolute path of NVIDIA's vGPU guest driver package (.deb) on the hypervisor",
+                            'description': "NVIDIA's licensed vGPU guest driver (.deb): vGPU nodes boot an image with it.",
+                        },
                     },
                 },
                 'output_dir': {

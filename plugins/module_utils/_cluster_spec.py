@@ -510,6 +510,7 @@ def normalise(data):
         clusters[key] = settings
 
     nodes = []
+    vgpu_driver = glob['images'].get('vgpu_guest_driver')
     for key, role, index, path, node, ip in iter_nodes(data):
         spec = dict((k, v) for k, v in node.items() if k not in ('ip', 'ip_address', 'ip_range', 'count', 'name'))
         passthrough = spec.get('pcie_passthrough') or {'enabled': False}
@@ -526,7 +527,7 @@ def normalise(data):
                 'index': index,
                 'ip': ip,
                 'mac': mac_for_ip(ip),
-                'image': role.image_for(passthrough_gpu),
+                'image': role.image_for(passthrough_gpu, bool(spec.get('vgpu') and vgpu_driver)),
                 'networks': _node_networks(key, role, clusters),
                 'memory_mb': int(round(float(node['memory_gb']) * 1024)),
                 'pcie_passthrough': passthrough,

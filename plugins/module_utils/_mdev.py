@@ -84,8 +84,13 @@ class MdevManager(object):
             result = self._run_mdev(parent, vfs, mdev_type, wanted, persistent, check_mode, vm)
         else:
             result = self._run_sriov(parent, [vf for vf in vfs if vf not in others], mdev_type, wanted, check_mode)
-        result["enabled_virtual_functions"] = total if (enabled or (check_mode and not vfs and wanted)) else 0
+        pending = check_mode and not vfs and wanted
+        result["enabled_virtual_functions"] = total if (enabled or pending) else 0
         result["changed"] = result["changed"] or bool(result["enabled_virtual_functions"])
+        if pending:
+            # which functions the kernel will create is unknown until sriov_numvfs is written: say how many
+            result["diff"]["before"]["sriov_numvfs"] = 0
+            result["diff"]["after"].update(sriov_numvfs=total, vgpus=wanted)
         return result
 
     def _enable_vfs(self, parent, total, check_mode):

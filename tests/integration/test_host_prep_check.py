@@ -111,6 +111,40 @@ def test_multi_gpu_example_check_mode(tmp_path):
     assert host.snapshot() == before, "check mode wrote to the fake tree"
 
 
+def test_gpu_modes_example_check_mode(tmp_path):
+    """config/examples/gpu-modes.yaml (through the inventory plugin): the whole H200 goes to vfio-pci, the H100's
+    virtual functions would be enabled for the two time-sliced vGPUs, the T4 gets one mediated device; nothing is
+    written and no mdev map is recorded."""
+    from gpu_fakes import FakeHost
+
+    host = FakeHost(tmp_path / "host")
+    host.add_gpu_pair("0000:17:00", 21, device="2335")  # H200 (a 3D controller: no boot_vga), passthrough
+    host.add_device("0000:65:00.0", device="2330", group=22, sriov=16)  # H100, SR-IOV, no VFs yet
+    host.add_device("0000:b1:00.0", device="1eb8", group=23)  # Tesla T4, mdev types
+    host.add_mdev_type("0000:b1:00.0", "nvidia-222", available=16, name="GRID T4-1B")
+    host.add_device("0000:00:02.0", vendor="8086", device="46a6", cls="0x030000", driver="i915", boot_vga=1)
+    extra = fake_vars(host)
+    before = host.snapshot()
+    source = tmp_path / "inv.cluster.yml"
+    source.write_text(
+        "plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n"
+        % (ROOT / "config" / "examples" / "gpu-modes.yaml")
+    )
+    proc, data, tasks = run_playbook(tmp_path, source, extra)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert tasks["Bind the passthrough GPUs to vfio-pci"]["devices"] == ["0000:17:00.0", "0000:17:00.1"]
+    by_parent = dict((r["item"]["parent"], r) for r in tasks["Create the vGPU devices"]["results"])
+    t4 = by_parent["0000:b1:00.0"]
+    assert t4["changed"] and len(t4["created"]) == 1
+    h100 = by_parent["0000:65:00.0"]
+    # its virtual functions do not exist before sriov_numvfs is written: the plan says how many and what for
+    assert h100["changed"] and h100["enabled_virtual_functions"] == 16 and h100["mode"] == "sriov"
+    assert h100["diff"]["after"]["sriov_numvfs"] == 16 and h100["diff"]["after"]["vgpus"] == 2
+    assert data["stats"]["localhost"]["failures"] == 0
+    assert host.snapshot() == before, "check mode wrote to the fake tree"
+    assert not os.path.exists(os.path.join(host.base, "out", "mdev_map.json"))
+
+
 def test_no_gpus_does_nothing(tmp_path):
     from gpu_fakes import FakeHost
 

@@ -131,3 +131,53 @@ def test_a_foreign_domain_with_a_cluster_vms_name_is_refused_and_left_alone(tmp_
         assert after == before
     finally:
         subprocess.run(virsh + ['undefine', name], capture_output=True, check=False)
+
+
+def test_check_mode_plans_the_gpu_hostdevs_of_each_vm(tmp_path, libvirtd, ansible_playbook, repo_root):
+    """config/examples/gpu-modes.yaml, provision.yml --check --diff before host prep ran (no mdev_map.json): the
+    passthrough VM's domain gets its managed PCI hostdev, each vGPU VM one mdev hostdev per vGPU with the UUID the
+    host-prep phase will give it; nothing is defined. Stand-in: empty image files (nothing boots in --check)."""
+    import subprocess
+
+    from ansible_collections.hyperscaler.workstation.plugins.module_utils._mdev import mdev_uuid
+
+    doc = yaml.safe_load((repo_root / 'config/examples/gpu-modes.yaml').read_text())
+    doc['global'].update(
+        {
+            'hypervisor': {'storage_pool': 'hyperscaler-gm-it', 'storage_path': str(tmp_path / 'pool')},
+            'output_dir': str(tmp_path / 'state'),
+        }
+    )
+    cfg = tmp_path / 'cluster.yaml'
+    cfg.write_text(yaml.safe_dump(doc))
+    images = tmp_path / 'images'
+    images.mkdir()
+    for image in ('hpc-controller', 'hpc-compute', 'hpc-compute-gpu', 'cloud-node'):
+        (images / ('%s.qcow2' % image)).write_bytes(b'')
+        (images / ('%s.json' % image)).write_text(json.dumps({'type': image, 'qcow2': str(images / image)}))
+    doc['global']['images']['cache_dir'] = str(images)
+    cfg.write_text(yaml.safe_dump(doc))
+
+    result = ansible_playbook(
+        'playbooks/provision.yml', '-e', 'cluster_config=%s' % cfg, '-e', 'cluster=all', '-e', 'force=yes',
+        '--check', '--diff',
+    )  # fmt: skip
+    assert result.rc == 0, result.tail()
+    # the domain diffs, one per VM: the part of the output between <name>VM</name> and </domain>
+    domains = dict(
+        (chunk.split('</name>', 1)[0], chunk.split('</domain>', 1)[0]) for chunk in result.output.split('<name>')[1:]
+    )
+    pci = 'type="pci" managed="yes"'
+    assert domains['hpc-compute-01'].count(pci) == 1 and 'bus="0x17" slot="0x00"' in domains['hpc-compute-01']
+    for vm, parent, mdev_type, count in (
+        ('hpc-compute-02', '0000:65:00.0', 'nvidia-1024', 2),
+        ('cloud-gpu-worker-01', '0000:b1:00.0', 'nvidia-222', 1),
+    ):
+        assert domains[vm].count('type="mdev"') == count, domains[vm]
+        for index in range(count):
+            assert 'uuid="%s"' % mdev_uuid(parent, mdev_type, index, vm) in domains[vm]
+    for vm in ('hpc-controller', 'cloud-control-plane'):
+        assert 'hostdev' not in domains[vm]
+    listed = subprocess.run(['virsh', '-c', libvirtd, 'list', '--all', '--name'], capture_output=True, text=True)
+    assert not set(listed.stdout.split()) & set(['cloud-control-plane', 'cloud-gpu-worker-01'])  # not defined
+    assert not (tmp_path / 'state' / 'mdev_map.json').exists()

@@ -3,17 +3,18 @@
 #
 #   hsw-build-image.sh --name NAME --suite SUITE --mirror URL --cache DIR --out DIR \
 #                      --size-mb N --base-packages "a b" --packages "c d" [--kernel-package PKG]
-#                      [--components "main contrib non-free non-free-firmware"]
+#                      [--components "main contrib non-free non-free-firmware"] [--local-packages "/x.deb"]
 #
 # Steps: a cached minbase rootfs tarball (debootstrap, shared by all image types) -> unpack -> apt-get install the
-# type's packages inside the chroot (debootstrap --include cannot resolve cloud-init's virtual dependencies) ->
+# type's packages inside the chroot (debootstrap --include cannot resolve cloud-init's virtual dependencies; package
+# files given with --local-packages are installed in the same apt run, their dependencies from the archive) ->
 # configure for NoCloud + direct kernel boot -> mkfs.ext4 -d -> qcow2. Writes to OUT:
 #   NAME.qcow2 (ext4 filesystem on the whole disk, root=/dev/vda), NAME.vmlinuz, NAME.initrd, NAME.packages
 # Files appear atomically (built under OUT/.NAME.tmp, then renamed), so a failed build leaves the old image intact.
 set -euo pipefail
 
 NAME="" SUITE="" MIRROR="http://deb.debian.org/debian" CACHE="" OUT="" SIZE_MB=3072
-BASE_PACKAGES="" PACKAGES="" KERNEL_PACKAGE="linux-image-cloud-amd64" COMPONENTS="main"
+BASE_PACKAGES="" PACKAGES="" KERNEL_PACKAGE="linux-image-cloud-amd64" COMPONENTS="main" LOCAL_PACKAGES=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --name) NAME="$2"; shift 2 ;;
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
         --packages) PACKAGES="$2"; shift 2 ;;
         --kernel-package) KERNEL_PACKAGE="$2"; shift 2 ;;
         --components) COMPONENTS="$2"; shift 2 ;;
+        --local-packages) LOCAL_PACKAGES="$2"; shift 2 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -86,11 +88,25 @@ mkdir -p "$root/etc/initramfs-tools/conf.d"
 echo "MODULES=most" >"$root/etc/initramfs-tools/conf.d/hyperscaler.conf"
 printf 'virtio_pci\nvirtio_blk\nvirtio_net\nvirtio_scsi\next4\n' >>"$root/etc/initramfs-tools/modules"
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
-log "apt-get install: $KERNEL_PACKAGE $PACKAGES"
+# Package files from the user (NVIDIA's vGPU guest driver): copied in, installed by path with the rest.
+local_args=()
+if [ -n "$LOCAL_PACKAGES" ]; then
+    mkdir -p "$root/tmp/hsw-local"
+    for deb in $LOCAL_PACKAGES; do
+        [ -f "$deb" ] || { echo "--local-packages: $deb is not a file" >&2; exit 2; }
+        cp "$deb" "$root/tmp/hsw-local/"
+        local_args+=("/tmp/hsw-local/$(basename "$deb")")
+    done
+fi
+log "apt-get install: $KERNEL_PACKAGE $PACKAGES ${local_args[*]}"
 chroot "$root" apt-get update -qq >"$aptlog" 2>&1 || { cat "$aptlog" >&2; exit 1; }
 # shellcheck disable=SC2086
 chroot "$root" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef \
-    "$KERNEL_PACKAGE" $PACKAGES >>"$aptlog" 2>&1 || { tail -40 "$aptlog" >&2; exit 1; }
+    "$KERNEL_PACKAGE" $PACKAGES "${local_args[@]}" >>"$aptlog" 2>&1 || { tail -40 "$aptlog" >&2; exit 1; }
+rm -rf "$root/tmp/hsw-local"
+# DKMS signs the modules it builds with a key it generates in the image: every VM of the image would share that
+# private key. The modules are built; the key goes (DKMS makes a new one if a guest ever rebuilds them).
+rm -f "$root/var/lib/dkms/mok.key"
 
 # 3. Configure for the emulated datacenter.
 log "configuring"

@@ -31,7 +31,9 @@ def assert_only(doc, expected):
 # ---- the shipped files --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize('path', ['config/cluster.yaml', 'config/examples/multi-gpu.yaml'])
+@pytest.mark.parametrize(
+    'path', ['config/cluster.yaml', 'config/examples/multi-gpu.yaml', 'config/examples/gpu-modes.yaml']
+)
 def test_shipped_configs_are_valid(repo_root, path):
     model = load_cluster(str(repo_root / path))
     assert model['nodes']
