@@ -98,13 +98,8 @@ class NvmlAdapter(object):
 
     def mig_mode(self, handle):
         """(current, pending) as booleans, or (None, None) when MIG is not supported."""
-        try:
-            current, pending = self.nvml.nvmlDeviceGetMigMode(handle)
-        except self.error_class as exc:
-            if not self._absent(exc):
-                raise
-            return None, None
-        return bool(current), bool(pending)
+        modes = self._unless_absent(None, self.nvml.nvmlDeviceGetMigMode, handle)
+        return (None, None) if modes is None else (bool(modes[0]), bool(modes[1]))
 
     def set_mig_mode(self, handle, enabled):
         """The activation status NVML reports: 0 applied now, 19 (in use) or 16 (reset required) pending."""
@@ -120,14 +115,8 @@ class NvmlAdapter(object):
             handles.extend(m["handle"] for m in self.mig_devices(handle))
         seen = set()
         for hnd in handles:
-            try:
-                procs = self.nvml.nvmlDeviceGetComputeRunningProcesses(hnd)
-            except self.error_class as exc:
-                if not self._absent(exc):
-                    raise
-                continue
             # with MIG on, the GPU's handle reports every MIG device's processes as well
-            for proc in procs:
+            for proc in self._unless_absent([], self.nvml.nvmlDeviceGetComputeRunningProcesses, hnd):
                 if proc.pid not in seen:
                     seen.add(proc.pid)
                     out.append((proc.pid, getattr(proc, "usedGpuMemory", None)))
@@ -165,12 +154,7 @@ class NvmlAdapter(object):
         """[gpu instance handle] of one profile id."""
         arr = (self.nvml.c_nvmlGpuInstance_t * 8)()
         count = ctypes.c_uint(0)
-        try:
-            self.nvml.nvmlDeviceGetGpuInstances(handle, profile_id, arr, ctypes.byref(count))
-        except self.error_class as exc:
-            if not self._absent(exc):
-                raise
-            return []
+        self._unless_absent(None, self.nvml.nvmlDeviceGetGpuInstances, handle, profile_id, arr, ctypes.byref(count))
         return [arr[i] for i in range(count.value)]
 
     def possible_placements_or_none(self, handle, profile_id):
@@ -194,11 +178,8 @@ class NvmlAdapter(object):
         self.nvml.nvmlGpuInstanceDestroy(gi)
 
     def compute_instances(self, gi, ci_profile):
-        try:
-            info = self.nvml.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, ci_profile, 0)
-        except self.error_class as exc:
-            if not self._absent(exc):
-                raise
+        info = self._unless_absent(None, self.nvml.nvmlGpuInstanceGetComputeInstanceProfileInfo, gi, ci_profile, 0)
+        if info is None:
             return []
         arr = (self.nvml.c_nvmlComputeInstance_t * 8)()
         count = ctypes.c_uint(0)
@@ -212,18 +193,9 @@ class NvmlAdapter(object):
     def mig_devices(self, handle):
         """[{'handle', 'uuid', 'gpu_instance_id'}] of MIG devices on a GPU."""
         out = []
-        try:
-            total = self.nvml.nvmlDeviceGetMaxMigDeviceCount(handle)
-        except self.error_class as exc:
-            if not self._absent(exc):
-                raise
-            return out
-        for index in range(total):
-            try:
-                mig = self.nvml.nvmlDeviceGetMigDeviceHandleByIndex(handle, index)
-            except self.error_class as exc:
-                if not self._absent(exc):
-                    raise
+        for index in range(self._unless_absent(0, self.nvml.nvmlDeviceGetMaxMigDeviceCount, handle)):
+            mig = self._unless_absent(None, self.nvml.nvmlDeviceGetMigDeviceHandleByIndex, handle, index)
+            if mig is None:
                 continue
             item = {"handle": mig, "uuid": _text(self.nvml.nvmlDeviceGetUUID(mig))}
             item["gpu_instance_id"] = self.nvml.nvmlDeviceGetGpuInstanceId(mig)

@@ -767,25 +767,22 @@ nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfoV(void *gpu_instance, u
     return NVML_SUCCESS;
 }
 
+/* The first version of the call: the same answer as the V call, without version and name. */
 nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfo(void *gpu_instance, unsigned int profile,
                                                          unsigned int eng_profile,
                                                          nvmlComputeInstanceProfileInfo_t *info)
 {
-    struct gi *gi;
-    unsigned int slices;
+    nvmlComputeInstanceProfileInfo_v2_t v2;
     nvmlReturn_t ret;
-    if (!init_count)
-        return NVML_ERROR_UNINITIALIZED;
-    if (!(gi = as_gi(gpu_instance)))
-        return NVML_ERROR_INVALID_ARGUMENT;
-    NEED(info);
-    if ((ret = ci_profile(gi, profile, eng_profile, &slices)) != NVML_SUCCESS)
+    v2.version = CI_PROFILE_INFO_V2;
+    if ((ret = nvmlGpuInstanceGetComputeInstanceProfileInfoV(gpu_instance, profile, eng_profile, &v2)) != NVML_SUCCESS)
         return ret;
+    NEED(info);
     memset(info, 0, sizeof(*info));
-    info->id = profile;
-    info->sliceCount = slices;
-    info->instanceCount = gi->profile->compute_slices / slices;
-    info->multiprocessorCount = gi->profile->sms * slices / gi->profile->compute_slices;
+    info->id = v2.id;
+    info->sliceCount = v2.sliceCount;
+    info->instanceCount = v2.instanceCount;
+    info->multiprocessorCount = v2.multiprocessorCount;
     return NVML_SUCCESS;
 }
 
