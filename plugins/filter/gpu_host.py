@@ -7,13 +7,22 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import domain_devices, host_plan
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import (
+    domain_devices,
+    guest_mig_layouts,
+    host_plan,
+)
 from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
 
 gpu_host_plan = user_errors(host_plan, prefix="gpu_host_plan: ")
 domain_gpu_devices = user_errors(domain_devices, prefix="domain_gpu_devices: ")
+guest_mig_layouts_filter = user_errors(guest_mig_layouts, prefix="guest_mig_layouts: ")
 
 
 class FilterModule(object):
     def filters(self):
-        return {"gpu_host_plan": gpu_host_plan, "domain_gpu_devices": domain_gpu_devices}
+        return {
+            "gpu_host_plan": gpu_host_plan,
+            "domain_gpu_devices": domain_gpu_devices,
+            "guest_mig_layouts": guest_mig_layouts_filter,
+        }

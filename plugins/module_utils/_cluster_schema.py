@@ -129,6 +129,30 @@ SCHEMA = {
                 },
             },
         },
+        'mig_layout': {
+            'type': 'object',
+            'additionalProperties': False,
+            'required': ['enabled'],
+            'properties': {
+                'enabled': {'type': 'boolean'},
+                'instances': {
+                    'type': 'array',
+                    'items': {
+                        'type': 'object',
+                        'additionalProperties': False,
+                        'required': ['profile'],
+                        'properties': {
+                            'profile': {
+                                'type': 'string',
+                                'pattern': '^[1-7]g\\.[0-9]+gb(\\+me)?$',
+                                'x-hint': 'a MIG profile such as 3g.40gb',
+                            },
+                            'count': {'type': 'integer', 'minimum': 1, 'default': 1},
+                        },
+                    },
+                },
+            },
+        },
         'physical_gpu': {
             'type': 'object',
             'additionalProperties': False,
@@ -136,30 +160,7 @@ SCHEMA = {
             'properties': {
                 'pci_address': {'$ref': '#/$defs/pci_address'},
                 'model': {'type': 'string', 'description': 'GPU model with a MIG profile table, e.g. H100-80GB.'},
-                'mig': {
-                    'type': 'object',
-                    'additionalProperties': False,
-                    'required': ['enabled'],
-                    'properties': {
-                        'enabled': {'type': 'boolean'},
-                        'instances': {
-                            'type': 'array',
-                            'items': {
-                                'type': 'object',
-                                'additionalProperties': False,
-                                'required': ['profile'],
-                                'properties': {
-                                    'profile': {
-                                        'type': 'string',
-                                        'pattern': '^[1-7]g\\.[0-9]+gb(\\+me)?$',
-                                        'x-hint': 'a MIG profile such as 3g.40gb',
-                                    },
-                                    'count': {'type': 'integer', 'minimum': 1, 'default': 1},
-                                },
-                            },
-                        },
-                    },
-                },
+                'mig': {'$ref': '#/$defs/mig_layout'},
             },
         },
         'network': {
@@ -203,6 +204,10 @@ SCHEMA = {
                                 'type': 'boolean',
                                 'default': False,
                                 'description': 'This GPU is given to one VM in each cluster; only one of them may run at a time.',
+                            },
+                            'mig': {
+                                '$ref': '#/$defs/mig_layout',
+                                'description': "MIG layout the guest applies to this GPU (a passed-through GPU's MIG mode is the guest's).",
                             },
                         },
                     },

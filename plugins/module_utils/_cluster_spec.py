@@ -34,13 +34,12 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils import _de
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_kinds as kinds
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_schema import SCHEMA
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _gpu_models
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._mig_tables import layout_fits, model_names
 
 BRIDGE_MAX_LEN = 15
 MIG_PROFILE = re.compile(
-    SCHEMA['$defs']['physical_gpu']['properties']['mig']['properties']['instances']['items']['properties']['profile'][
-        'pattern'
-    ]
+    SCHEMA['$defs']['mig_layout']['properties']['instances']['items']['properties']['profile']['pattern']
 )
 DEFAULTS = {
     'hypervisor': {
@@ -370,6 +369,8 @@ def semantic_errors(data):
                     pci_users.setdefault(dev['pci_address'].lower(), []).append(
                         (key, '%s.pcie_passthrough.devices[%d].pci_address' % (path, j), dev.get('shared') is True)
                     )
+                if isinstance(dev, dict) and isinstance(dev.get('mig'), dict):
+                    errors.extend(_guest_mig_errors('%s.pcie_passthrough.devices[%d]' % (path, j), dev))
         for j, vg in enumerate(_list(node.get('vgpu'))):
             if isinstance(vg, dict) and isinstance(vg.get('parent'), str):
                 vgpu_parents.setdefault(vg['parent'].lower(), '%s.vgpu[%d].parent' % (path, j))
@@ -401,6 +402,34 @@ def semantic_errors(data):
     return errors
 
 
+def _layout_errors(path, model, mig):
+    """The ``<path>.mig.instances`` problem of a MIG layout on a ``model`` (profiles the schema already rejected
+    are not checked again)."""
+    layout = [
+        {'profile': inst.get('profile'), 'count': inst.get('count', 1)}
+        for inst in _list(mig.get('instances'))
+        if isinstance(inst, dict) and MIG_PROFILE.match(str(inst.get('profile')))
+    ]
+    if mig.get('enabled') is not True:
+        return ['%s.mig.instances: MIG is disabled, so no instances can be created' % path] if layout else []
+    problem = layout_fits(model, layout) if layout else None
+    return ['%s.mig.instances: %s' % (path, problem)] if problem else []
+
+
+def _guest_mig_errors(path, dev):
+    """A MIG layout for a passed-through device: a GPU whose board (device_id) has a MIG table, and a layout that
+    fits it."""
+    if dev.get('device_type') != 'gpu':
+        return ['%s.mig: only a GPU (device_type: gpu) has MIG' % path]
+    model = _gpu_models.mig_model(dev.get('device_id')) if dev.get('device_id') else None
+    if model is None:
+        return [
+            '%s.mig: device_id %s is not a board with a MIG table in the GPU table; give the device_id of an '
+            'A100, A30, H100, H200 or GH200 (lspci -nn shows it)' % (path, dev.get('device_id') or '(missing)')
+        ]
+    return _layout_errors(path, model, dev['mig'])
+
+
 def _gpu_errors(data, pci_users):
     errors = []
     seen = {}
@@ -422,24 +451,13 @@ def _gpu_errors(data, pci_users):
                 '%s.model: %r has no MIG profile table; known models: %s' % (path, model, ', '.join(model_names()))
             )
             continue
-        # Profiles the schema already rejected are not checked again here.
-        instances = [
-            inst
-            for inst in _list(mig.get('instances'))
-            if isinstance(inst, dict) and MIG_PROFILE.match(str(inst.get('profile')))
-        ]
+        errors.extend(_layout_errors(path, model, mig))
         if mig.get('enabled') is True:
-            layout = [{'profile': inst.get('profile'), 'count': inst.get('count', 1)} for inst in instances]
-            problem = layout_fits(model, layout) if layout else None
-            if problem:
-                errors.append('%s.mig.instances: %s' % (path, problem))
             if isinstance(address, str) and address.lower() in pci_users:
                 errors.append(
                     '%s.mig: %s is passed through whole to %s; a GPU bound to vfio-pci cannot be '
                     'partitioned on the host' % (path, address, pci_users[address.lower()][0][1])
                 )
-        elif instances:
-            errors.append('%s.mig.instances: MIG is disabled, so no instances can be created' % path)
     return errors
 
 

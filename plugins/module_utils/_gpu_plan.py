@@ -8,7 +8,8 @@ GPUs go to vfio-pci, which get a MIG layout and which vGPU devices each VM gets.
 one with a MIG layout or carrying vGPUs stays on the nvidia driver, so it is never bound to vfio-pci.
 Exposed to plays as the filter ``hyperscaler.workstation.gpu_host_plan``; ``domain_devices`` (the filter
 ``hyperscaler.workstation.domain_gpu_devices``) turns one VM's passthrough and vGPU entries into its domain's
-host devices.
+host devices; ``guest_mig_layouts`` (the filter ``hyperscaler.workstation.guest_mig_layouts``) says which MIG
+layout a VM applies to the GPUs passed through to it (the guest owns their MIG mode).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -136,3 +137,29 @@ def domain_devices(node, mdev_map=None, predict=False):
             else:
                 hostdevs.append({"address": entry["pci_address"], "managed": False})
     return {"hostdevs": hostdevs, "mdevs": mdevs}
+
+
+def passthrough_gpus(node):
+    """The GPU entries of a VM's ``pcie_passthrough.devices`` (``device_type: gpu``), in the order the guest
+    enumerates them (the domain gives them guest PCI slots in this order), when passthrough is enabled."""
+    pt = node.get("pcie_passthrough") or {}
+    if not pt.get("enabled", True):
+        return []
+    return [dev for dev in pt.get("devices") or [] if (dev or {}).get("device_type") == "gpu"]
+
+
+def guest_mig_layouts(node):
+    """[{gpu, mig_enabled, instances}] for ``mig_profile`` inside the VM: one per passed-through GPU with a
+    ``mig`` entry; ``gpu`` is its NVML index in the guest."""
+    out = []
+    for index, dev in enumerate(passthrough_gpus(node or {})):
+        mig = dev.get("mig")
+        if not isinstance(mig, dict):
+            continue
+        instances = [
+            {"profile": str(inst["profile"]), "count": int(inst.get("count", 1) or 1)}
+            for inst in mig.get("instances") or []
+        ]
+        enabled = bool(mig.get("enabled"))
+        out.append({"gpu": str(index), "mig_enabled": enabled, "instances": instances if enabled else []})
+    return out

@@ -16,6 +16,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _debian_releases, _gpu_models
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import passthrough_gpus
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 
 # The SLURM version pin of the default guest release (an apt version pattern); every release's pin is in the
@@ -85,7 +86,10 @@ def _device(entry, index):
     if isinstance(entry, str):
         return {"file": entry, "type": _gpu_models.GENERIC_GRES_TYPE}
     if isinstance(entry, dict) and entry.get("file"):
-        return {"file": str(entry["file"]), "type": str(entry.get("type") or _gpu_models.GENERIC_GRES_TYPE)}
+        device = {"file": str(entry["file"]), "type": str(entry.get("type") or _gpu_models.GENERIC_GRES_TYPE)}
+        if entry.get("mig"):
+            device["mig"] = True
+        return device
     raise SlurmConfError(
         "slurm_compute_gpu_devices[%d] must be a device file or a dict with file (and type), not %r." % (index, entry)
     )
@@ -96,23 +100,33 @@ def gpu_devices(node=None, devices=None, type_map=None):
 
     ``devices`` (the ``slurm_compute_gpu_devices`` of the node: strings or ``{file, type}``) wins when given.
     Else they come from ``hyperscaler_node``: passthrough GPUs (``device_type: gpu``, typed from the GPU
-    table by ``device_id``), then vGPUs (``count`` each, typed by the mdev type), as /dev/nvidia0..N-1.
+    table by ``device_id``), then vGPUs (``count`` each, typed by the mdev type), as /dev/nvidia0..N-1. A
+    passthrough GPU with an enabled ``mig`` layout is its MIG devices instead, typed by profile (``3g.40gb``:
+    slurmd's AutoDetect=nvml names them ``<board>_3g.40gb``, which Slurm matches by substring) and marked
+    ``mig`` (they exist only for AutoDetect=nvml; gres.conf cannot list them by file).
     """
     if devices is not None:
         if isinstance(devices, (str, dict)) or not hasattr(devices, "__iter__"):
             raise SlurmConfError("slurm_compute_gpu_devices must be a list, not %r." % (devices,))
         return [_device(entry, i) for i, entry in enumerate(devices)]
     node = node or {}
-    types = []
-    passthrough = node.get("pcie_passthrough") or {}
-    if passthrough.get("enabled"):
-        for dev in passthrough.get("devices") or []:
-            if (dev or {}).get("device_type") == "gpu":
-                types.append(gres_type(dev.get("device_id"), type_map))
+    gpus = passthrough_gpus(node) if (node.get("pcie_passthrough") or {}).get("enabled") else []
+    out = []
+    for index, dev in enumerate(gpus):
+        mig = dev.get("mig") or {}
+        if mig.get("enabled"):
+            for inst in mig.get("instances") or []:
+                for _unused in range(int(inst.get("count", 1) or 1)):
+                    out.append({"file": "/dev/nvidia%d" % index, "type": str(inst["profile"]), "mig": True})
+        else:
+            out.append({"file": "/dev/nvidia%d" % index, "type": gres_type(dev.get("device_id"), type_map)})
+    first = len(gpus)
     for vgpu in node.get("vgpu") or []:
         for _unused in range(int(vgpu.get("count", 1) or 1)):
-            types.append(_GRES_TYPE_CHARS.sub("_", str(vgpu.get("type", _gpu_models.GENERIC_GRES_TYPE))))
-    return [{"file": "/dev/nvidia%d" % i, "type": t} for i, t in enumerate(types)]
+            gpu_type = _GRES_TYPE_CHARS.sub("_", str(vgpu.get("type", _gpu_models.GENERIC_GRES_TYPE)))
+            out.append({"file": "/dev/nvidia%d" % first, "type": gpu_type})
+            first += 1
+    return out
 
 
 def gres(devices):

@@ -447,6 +447,43 @@ def test_mig_on_a_passed_through_gpu(multi_gpu):
     )
 
 
+def _guest_mig(doc, instances, enabled=True, device_id='2330', device_type='gpu'):
+    """A MIG layout for the guest on the first compute node's passed-through GPU (multi-gpu.yaml: an RTX 4090)."""
+    dev = doc['clusters']['hpc']['compute_nodes'][0]['pcie_passthrough']['devices'][0]
+    dev.update(device_id=device_id, device_type=device_type, mig={'enabled': enabled, 'instances': instances})
+
+
+GUEST_DEV = 'clusters.hpc.compute_nodes[0].pcie_passthrough.devices[0]'
+
+
+def test_guest_mig_layout_on_a_passed_through_h100(multi_gpu):
+    _guest_mig(multi_gpu, [{'profile': '3g.40gb'}, {'profile': '2g.20gb'}, {'profile': '1g.10gb', 'count': 2}])
+    assert validate(multi_gpu) == []
+
+
+def test_guest_mig_layout_too_big(multi_gpu):
+    _guest_mig(multi_gpu, [{'profile': '4g.40gb', 'count': 2}])
+    errors = validate(multi_gpu)
+    assert len(errors) == 1 and errors[0].startswith(GUEST_DEV + '.mig.instances: ')
+
+
+def test_guest_mig_on_a_board_without_mig(multi_gpu):
+    _guest_mig(multi_gpu, [{'profile': '1g.10gb'}], device_id='2684')  # RTX 4090
+    errors = validate(multi_gpu)
+    assert len(errors) == 1
+    assert errors[0].startswith(GUEST_DEV + '.mig: device_id 2684 is not a board with a MIG table')
+
+
+def test_guest_mig_on_a_network_device(multi_gpu):
+    _guest_mig(multi_gpu, [], device_type='network')
+    assert_only(multi_gpu, GUEST_DEV + '.mig: only a GPU (device_type: gpu) has MIG')
+
+
+def test_guest_mig_instances_while_disabled(multi_gpu):
+    _guest_mig(multi_gpu, [{'profile': '1g.10gb'}], enabled=False)
+    assert_only(multi_gpu, GUEST_DEV + '.mig.instances: MIG is disabled, so no instances can be created')
+
+
 def test_gpu_listed_twice(multi_gpu):
     gpu = {'pci_address': '0000:b1:00.0', 'model': 'H100-80GB'}
     multi_gpu['global'] = {'gpus': [gpu, dict(gpu)]}

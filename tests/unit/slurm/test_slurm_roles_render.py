@@ -6,6 +6,7 @@ version pin in each role's defaults. GRES types must come from the collection's 
 
 from __future__ import absolute_import, division, print_function
 
+import copy
 import re
 
 import pytest
@@ -121,6 +122,51 @@ def test_explicit_devices_and_vgpus():
         "Name=gpu Type=nvidia_1024 File=/dev/nvidia1",
         "Name=gpu Type=nvidia_1024 File=/dev/nvidia2",
     ]
+
+
+def _with_mig(layout):
+    """H200 passed through whole, plus an H100 with a MIG layout the guest applies (device_id 2330)."""
+    node = copy.deepcopy(H200)
+    h100 = {"device_type": "gpu", "device_id": "2330", "pci_address": "0000:42:00.0", "mig": layout}
+    node["pcie_passthrough"]["devices"].append(h100)
+    return node
+
+
+def test_mig_inside_the_guest_becomes_one_gres_type_per_profile():
+    layout = {"enabled": True, "instances": [{"profile": "3g.40gb"}, {"profile": "1g.10gb", "count": 2}]}
+    node = _with_mig(layout)
+    conf = controller(
+        hostvars={"hpc-compute-01": {"hyperscaler_node": node}, "hpc-compute-02": {"hyperscaler_node": {}}}
+    )
+    # the whole H200 keeps its table type; the H100 is its MIG devices, typed by profile (AutoDetect matches them)
+    assert "Gres=gpu:h200:1,gpu:3g.40gb:1,gpu:1g.10gb:2 " in node_line(conf, "hpc-compute-01")
+    # the guest applies the layout to its second GPU (NVML index 1), with mig_profile's options
+    assert expression("slurm_compute", "{{ slurm_compute_mig_layouts }}", {"hyperscaler_node": node}) == [
+        {
+            "gpu": "1",
+            "mig_enabled": True,
+            "instances": [{"profile": "3g.40gb", "count": 1}, {"profile": "1g.10gb", "count": 2}],
+        }
+    ]
+    # gres.conf cannot list MIG devices by file: AutoDetect=nvml finds them
+    gres = render(
+        "slurm_compute",
+        "gres.conf.j2",
+        {"hyperscaler_node": node, "__slurm_compute_autodetect": True, "inventory_hostname": "hpc-compute-01"},
+    )
+    assert "AutoDetect=nvml" in gres and "File=" not in gres
+
+
+def test_mig_off_inside_the_guest_is_the_whole_gpu_and_turns_mig_off():
+    node = _with_mig({"enabled": False})
+    conf = controller(
+        hostvars={"hpc-compute-01": {"hyperscaler_node": node}, "hpc-compute-02": {"hyperscaler_node": {}}}
+    )
+    assert "Gres=gpu:h200:1,gpu:h100:1 " in node_line(conf, "hpc-compute-01")
+    assert expression("slurm_compute", "{{ slurm_compute_mig_layouts }}", {"hyperscaler_node": node}) == [
+        {"gpu": "1", "mig_enabled": False, "instances": []}
+    ]
+    assert expression("slurm_compute", "{{ slurm_compute_mig_layouts }}", {"hyperscaler_node": H200}) == []
 
 
 def test_deprecated_type_map_overrides_the_table(monkeypatch):
