@@ -178,6 +178,8 @@ def test_check_mode_plans_the_gpu_hostdevs_of_each_vm(tmp_path, libvirtd, ansibl
             assert 'uuid="%s"' % mdev_uuid(parent, mdev_type, index, vm) in domains[vm]
     for vm in ('hpc-controller', 'cloud-control-plane'):
         assert 'hostdev' not in domains[vm]
-    listed = subprocess.run(['virsh', '-c', libvirtd, 'list', '--all', '--name'], capture_output=True, text=True)
+    listed = subprocess.run(
+        ['virsh', '-c', libvirtd, 'list', '--all', '--name'], capture_output=True, text=True, check=True
+    )
     assert not set(listed.stdout.split()) & set(['cloud-control-plane', 'cloud-gpu-worker-01'])  # not defined
     assert not (tmp_path / 'state' / 'mdev_map.json').exists()
