@@ -45,7 +45,7 @@ APT_PACKAGES := python3 python3-venv python3-dev gcc pkg-config git rsync make \
 	podman runc containernetworking-plugins debootstrap genisoimage xorriso e2fsprogs \
 	openssh-client jq
 
-.PHONY: help setup apt venv link validate hpc images provision start stop status destroy inventory schema check lint \
+.PHONY: help setup apt venv link validate hpc images provision start stop status destroy inventory manifests schema check lint \
 	sanity unit compat integration molecule e2e test-images \
 	test bench changelog clean
 
@@ -54,6 +54,7 @@ help:
 	@echo "make check        lint + unit (fast)"
 	@echo "make compat       unit + sanity on the other ansible-core releases requires_ansible claims"
 	@echo "make validate     validate $(CLUSTER_CONFIG)"
+	@echo "make manifests    the cloud cluster's Kubernetes objects under build/manifests/"
 	@echo "make images | provision | start | stop | status | destroy   [CLUSTER=hpc|cloud|all]"
 
 ## ---- setup ---------------------------------------------------------------------------------------------------
@@ -102,6 +103,10 @@ destroy: link
 
 inventory: link
 	ansible-inventory --graph
+
+# Every Kubernetes object the collection authors for $(CLUSTER_CONFIG)'s cloud cluster, under build/manifests/cloud/.
+manifests: link
+	ansible-playbook playbooks/manifests.yml -e cluster_config=$(ROOT)/$(CLUSTER_CONFIG)
 
 schema:
 	$(BIN)/python tests/tools/sync_schema.py

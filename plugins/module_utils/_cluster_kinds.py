@@ -21,6 +21,8 @@ __metaclass__ = type
 import collections
 import ipaddress
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubernetes
+
 # How a role's nodes are written in the document.
 SINGLE = 'single'  # one mapping:                 controller: {ip_address: ...}
 LIST = 'list'  # a list of mappings:              compute_nodes: [{ip: ...}, ...]
@@ -138,8 +140,8 @@ def _user_rules(key, cluster, context):
 
 
 def _kubernetes_rules(key, cluster, context):
-    """The pod and service subnets overlap no cluster network."""
-    errors = []
+    """The pod and service subnets overlap no cluster network; the MIG strategy fits the GPU workers."""
+    errors = _kubernetes.mig_strategy_errors(key, cluster)
     k8s = dig(cluster, 'kubernetes_config')
     for field in ('pod_subnet', 'service_subnet'):
         value = dig(k8s, field)

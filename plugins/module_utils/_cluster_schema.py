@@ -364,13 +364,29 @@ SCHEMA = {
             'type': 'object',
             'additionalProperties': False,
             'properties': {
-                'version': {'type': 'string'},
+                'version': {
+                    'type': 'string',
+                    'pattern': '^1\\.3[3-5](\\.[0-9]+)?$',
+                    'default': '1.35',
+                    'x-hint': "a Kubernetes minor from 1.33 to 1.35 (the last that runs on Debian 13's containerd 1.7), optionally with its patch: 1.35 or 1.35.2",
+                    'description': 'Kubernetes minor (selects the package repository) or exact version.',
+                },
                 'cni': {'type': 'string', 'enum': ['calico', 'cilium', 'flannel']},
                 'ingress': {'type': 'string', 'enum': ['nginx', 'traefik', 'none']},
                 'storage_class': {'type': 'string', 'enum': ['local-path', 'nfs', 'none']},
                 'pod_subnet': {'$ref': '#/$defs/ipv4_cidr'},
                 'service_subnet': {'$ref': '#/$defs/ipv4_cidr'},
                 'gpu_operator': {'type': 'boolean'},
+                'mig_strategy': {
+                    'type': 'string',
+                    'enum': ['none', 'single', 'mixed'],
+                    'description': "How the NVIDIA device plugin advertises MIG devices (default: from the GPU workers' MIG layouts).",
+                },
+                'gpu_worker_taint': {
+                    'type': 'boolean',
+                    'default': True,
+                    'description': 'Taint GPU workers nvidia.com/gpu=present:NoSchedule, so only pods that tolerate it land there.',
+                },
             },
         },
         'cluster_common': {

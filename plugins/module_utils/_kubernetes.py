@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hyperscaler.workstation contributors
+# SPDX-License-Identifier: Apache-2.0
+"""The cloud cluster's Kubernetes settings as Python: defaults, the MIG strategy, node labels and taints, and the
+kubeadm configuration documents (kubeadm.k8s.io/v1beta4, kubelet.config.k8s.io/v1beta1).
+
+One place for these facts: the cluster.yaml checks (``mig_strategy_errors``), ``make manifests`` and the
+Kubernetes roles all read them from here (filters ``hyperscaler.workstation.kubeadm_config`` and
+``hyperscaler.workstation.kubernetes_manifests``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import passthrough_gpus
+
+DEFAULTS = {
+    'version': '1.35',
+    'cni': 'calico',
+    'ingress': 'traefik',
+    'storage_class': 'local-path',
+    'pod_subnet': '10.244.0.0/16',
+    'service_subnet': '10.96.0.0/12',
+    'gpu_operator': False,
+    'mig_strategy': None,
+    'gpu_worker_taint': True,
+}
+KUBEADM_API = 'kubeadm.k8s.io/v1beta4'
+KUBELET_API = 'kubelet.config.k8s.io/v1beta1'
+CRI_SOCKET = 'unix:///run/containerd/containerd.sock'
+API_PORT = 6443
+GPU_TAINT = {'key': 'nvidia.com/gpu', 'value': 'present', 'effect': 'NoSchedule'}
+# The label the plan gives every worker: compute=cpu or compute=gpu.
+COMPUTE_LABEL = 'compute'
+_MINOR = re.compile(r'^1\.[0-9]+$')
+
+
+class KubernetesConfigError(HyperscalerError):
+    """The cloud cluster's settings cannot be turned into Kubernetes configuration."""
+
+
+def settings(kubernetes_config):
+    """``kubernetes_config`` of cluster.yaml with the defaults filled in."""
+    out = dict(DEFAULTS)
+    out.update(dict((k, v) for k, v in (kubernetes_config or {}).items() if v is not None))
+    return out
+
+
+def kubernetes_version(version):
+    """What kubeadm's ``kubernetesVersion`` takes: ``v1.35.2`` for an exact version, ``stable-1.35`` for a minor
+    (kubeadm resolves the label, or falls back to its own version offline)."""
+    text = str(version).lstrip('v')
+    return 'stable-%s' % text if _MINOR.match(text) else 'v%s' % text
+
+
+# ---- GPUs and the MIG strategy -------------------------------------------------------------------------------
+
+
+def _mig_profiles(worker):
+    """Per GPU the worker sees: the set of MIG profiles of its layout, or None for a whole GPU (no MIG in the
+    guest: passthrough without a ``mig`` layout, MIG disabled, or a vGPU)."""
+    out = []
+    if (worker.get('pcie_passthrough') or {}).get('enabled'):
+        for dev in passthrough_gpus(worker):
+            mig = dev.get('mig') or {}
+            enabled = mig.get('enabled') is True
+            out.append(set(str(i.get('profile')) for i in mig.get('instances') or []) if enabled else None)
+    for vgpu in worker.get('vgpu') or []:
+        out.extend([None] * int(vgpu.get('count', 1) or 1))
+    return out
+
+
+def default_mig_strategy(workers):
+    """``none`` without MIG; ``single`` when every GPU of every MIG worker runs one and the same profile; else
+    ``mixed`` (the device plugin's own default is ``none``, the GPU operator's ``single``)."""
+    per_worker = [p for p in (_mig_profiles(w) for w in workers) if any(g is not None for g in p)]
+    if not per_worker:
+        return 'none'
+    if all(all(g is not None for g in gpus) and len(set().union(*gpus)) == 1 for gpus in per_worker):
+        return 'single'
+    return 'mixed'
+
+
+def mig_strategy_errors(key, cluster):
+    """The impossible combinations of ``kubernetes_config.mig_strategy`` and the GPU workers' layouts."""
+    k8s = (cluster or {}).get('kubernetes_config') or {}
+    strategy = k8s.get('mig_strategy')
+    workers = ((cluster or {}).get('worker_nodes') or {}).get('gpu_workers') or []
+    if strategy not in ('none', 'single'):
+        return []
+    where = 'clusters.%s.kubernetes_config.mig_strategy' % key
+    errors = []
+    for index, worker in enumerate(workers if isinstance(workers, list) else []):
+        if not isinstance(worker, dict):
+            continue
+        gpus = _mig_profiles(worker)
+        mig = [g for g in gpus if g is not None]
+        node = 'clusters.%s.worker_nodes.gpu_workers[%d]' % (key, index)
+        if strategy == 'none' and mig:
+            errors.append(
+                '%s: none advertises whole GPUs, but %s has a MIG layout (its GPU is in MIG mode and could not be '
+                'used); choose single or mixed, or drop the layout' % (where, node)
+            )
+        elif strategy == 'single' and mig and (len(mig) != len(gpus) or len(set().union(*mig)) != 1):
+            errors.append(
+                '%s: single needs every GPU of a node in MIG mode with one profile, but %s has %s; choose mixed'
+                % (where, node, _describe(gpus))
+            )
+    return errors
+
+
+def _describe(gpus):
+    return ', '.join('whole GPU' if g is None else '+'.join(sorted(g)) for g in gpus)
+
+
+# ---- nodes ----------------------------------------------------------------------------------------------------
+
+
+def node_metadata(node, kubernetes_config=None):
+    """``{labels, taints}`` of one cloud node: ``compute=cpu|gpu`` on workers, the GPU taint on GPU workers (unless
+    ``gpu_worker_taint`` is false); the control plane keeps kubeadm's own taint."""
+    k8s = settings(kubernetes_config)
+    role = node.get('role')
+    if role == 'control_plane':
+        return {'labels': {}, 'taints': []}
+    gpu = role == 'gpu_worker'
+    labels = {COMPUTE_LABEL: 'gpu' if gpu else 'cpu'}
+    taints = [dict(GPU_TAINT)] if gpu and k8s['gpu_worker_taint'] else []
+    return {'labels': labels, 'taints': taints}
+
+
+def _extra_args(**args):
+    """kubeadm v1beta4's ``kubeletExtraArgs``/``extraArgs``: a list of ``{name, value}``."""
+    return [{'name': k.replace('_', '-'), 'value': str(v)} for k, v in sorted(args.items())]
+
+
+def _registration(node):
+    """The control plane's ``nodeRegistration`` (kubeadm keeps its control-plane taint; workers get their labels and
+    taints as Node patches, ``nodes.yaml``)."""
+    return {
+        'name': node['name'],
+        'criSocket': CRI_SOCKET,
+        'imagePullPolicy': 'IfNotPresent',
+        'kubeletExtraArgs': _extra_args(node_ip=node['ip']),
+    }
+
+
+def kubeadm_config(cluster, control_plane, version=None):
+    """The documents of ``kubeadm init --config``: InitConfiguration, ClusterConfiguration (v1beta4) and the
+    KubeletConfiguration. ``cluster`` is ``hyperscaler_cluster``, ``control_plane`` its control plane's
+    ``hyperscaler_node``; ``version`` the installed kubeadm's (``kubeadm version -o short``) when known."""
+    for field in ('name', 'ip'):
+        if not (control_plane or {}).get(field):
+            raise KubernetesConfigError('kubeadm_config: the control plane node has no %s' % field)
+    k8s = settings((cluster or {}).get('kubernetes_config'))
+    endpoint = '%s:%d' % (control_plane['ip'], API_PORT)
+    init = {
+        'apiVersion': KUBEADM_API,
+        'kind': 'InitConfiguration',
+        'localAPIEndpoint': {'advertiseAddress': control_plane['ip'], 'bindPort': API_PORT},
+        'nodeRegistration': _registration(control_plane),
+    }
+    domain = 'cluster.local'
+    cluster_config = {
+        'apiVersion': KUBEADM_API,
+        'kind': 'ClusterConfiguration',
+        'clusterName': (cluster or {}).get('name') or 'cloud',
+        'kubernetesVersion': kubernetes_version(version or k8s['version']),
+        'controlPlaneEndpoint': endpoint,
+        'networking': {'podSubnet': k8s['pod_subnet'], 'serviceSubnet': k8s['service_subnet'], 'dnsDomain': domain},
+        'apiServer': {'certSANs': sorted(set([control_plane['ip'], control_plane['name']]))},
+        'etcd': {'local': {'dataDir': '/var/lib/etcd'}},
+    }
+    kubelet = {
+        'apiVersion': KUBELET_API,
+        'kind': 'KubeletConfiguration',
+        'cgroupDriver': 'systemd',
+        'containerRuntimeEndpoint': CRI_SOCKET,
+        'failSwapOn': True,
+        'rotateCertificates': True,
+        'serverTLSBootstrap': False,
+    }
+    return [init, cluster_config, kubelet]
+
+
+# ---- the objects `make manifests` writes -----------------------------------------------------------------------
+
+STORAGE_CLASSES = {
+    # rancher/local-path-provisioner's class: a directory on the node that runs the pod
+    'local-path': {'provisioner': 'rancher.io/local-path', 'volumeBindingMode': 'WaitForFirstConsumer'},
+    # kubernetes-csi/csi-driver-nfs, on the share the services node (or the HPC controller) exports
+    'nfs': {'provisioner': 'nfs.csi.k8s.io', 'volumeBindingMode': 'Immediate'},
+}
+
+
+def _node_patch(node, k8s):
+    meta = node_metadata(node, k8s)
+    doc = {'apiVersion': 'v1', 'kind': 'Node', 'metadata': {'name': node['name'], 'labels': meta['labels']}}
+    if meta['taints']:
+        doc['spec'] = {'taints': meta['taints']}
+    return doc
+
+
+def manifests(cluster, nodes, version=None):
+    """``{file name: [documents]}`` of every object this collection authors for the cloud cluster: the kubeadm
+    configuration, the workers' labels and taints (Node patches), the NVIDIA RuntimeClass when there are GPU
+    workers, and the default StorageClass of ``kubernetes_config.storage_class``."""
+    k8s = settings((cluster or {}).get('kubernetes_config'))
+    nodes = list(nodes or [])
+    planes = [n for n in nodes if n.get('role') == 'control_plane']
+    if len(planes) != 1:
+        raise KubernetesConfigError('kubernetes_manifests: %d control plane nodes given, 1 expected' % len(planes))
+    out = {'kubeadm.yaml': kubeadm_config(cluster, planes[0], version)}
+    workers = [n for n in nodes if n.get('role') != 'control_plane']
+    if workers:
+        out['nodes.yaml'] = [_node_patch(n, k8s) for n in workers]
+    if any(n.get('role') == 'gpu_worker' for n in workers):
+        out['runtimeclass.yaml'] = [
+            {
+                'apiVersion': 'node.k8s.io/v1',
+                'kind': 'RuntimeClass',
+                'metadata': {'name': 'nvidia'},
+                'handler': 'nvidia',
+            }
+        ]
+    storage = STORAGE_CLASSES.get(k8s['storage_class'])
+    if storage:
+        doc = {
+            'apiVersion': 'storage.k8s.io/v1',
+            'kind': 'StorageClass',
+            'metadata': {
+                'name': k8s['storage_class'],
+                'annotations': {'storageclass.kubernetes.io/is-default-class': 'true'},
+            },
+            'reclaimPolicy': 'Delete',
+        }
+        doc.update(storage)
+        out['storageclass.yaml'] = [doc]
+    return out

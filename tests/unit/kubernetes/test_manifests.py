@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: Apache-2.0
+"""`make manifests` (playbooks/manifests.yml): the Kubernetes objects the collection authors for the cloud cluster,
+validated offline.
+
+Core objects go through kubernetes-validate's Python API, strictly, against the schemas of the pinned minor (its
+command line exits 0 on kinds it has no schema for; the API raises SchemaNotFoundError, which fails here). The
+kubeadm and kubelet configurations have no OpenAPI schema; they are checked against the field sets their
+reference pages document (kubeadm Configuration (v1beta4) and Kubelet Configuration (v1beta1),
+kubernetes.io/docs/reference/config-api/kubeadm-config.v1beta4/ and .../kubelet-config.v1beta1/): the tables
+below are this test's own, transcribed from those pages."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import kubernetes_validate
+import pytest
+import yaml
+
+BIN = pathlib.Path(sys.executable).parent
+MINOR = '1.35'
+
+# kubeadm v1beta4: the fields of each type we write (reference page, "Resource Types" and "Appears in")
+KUBEADM_FIELDS = {
+    'InitConfiguration': {
+        'apiVersion',
+        'kind',
+        'bootstrapTokens',
+        'dryRun',
+        'nodeRegistration',
+        'localAPIEndpoint',
+        'certificateKey',
+        'skipPhases',
+        'patches',
+        'timeouts',
+    },
+    'ClusterConfiguration': {
+        'apiVersion',
+        'kind',
+        'etcd',
+        'networking',
+        'kubernetesVersion',
+        'controlPlaneEndpoint',
+        'apiServer',
+        'controllerManager',
+        'scheduler',
+        'dns',
+        'proxy',
+        'certificatesDir',
+        'imageRepository',
+        'featureGates',
+        'clusterName',
+        'encryptionAlgorithm',
+        'certificateValidityPeriod',
+        'caCertificateValidityPeriod',
+    },
+    'nodeRegistration': {
+        'name',
+        'criSocket',
+        'taints',
+        'kubeletExtraArgs',
+        'ignorePreflightErrors',
+        'imagePullPolicy',
+        'imagePullSerial',
+    },
+    'localAPIEndpoint': {'advertiseAddress', 'bindPort'},
+    'networking': {'serviceSubnet', 'podSubnet', 'dnsDomain'},
+    'apiServer': {'extraArgs', 'extraVolumes', 'extraEnvs', 'certSANs'},
+    'etcd': {'local', 'external'},
+    'local': {'imageRepository', 'imageTag', 'extraArgs', 'extraEnvs', 'serverCertSANs', 'peerCertSANs', 'dataDir'},
+    'kubeletExtraArgs': {'name', 'value'},  # v1beta4's Arg: a list of {name, value}, no longer a map
+}
+# kubelet.config.k8s.io/v1beta1 KubeletConfiguration: the fields we set (of the many the page lists)
+KUBELET_FIELDS = {'apiVersion', 'kind', 'cgroupDriver', 'containerRuntimeEndpoint', 'failSwapOn',
+                  'rotateCertificates', 'serverTLSBootstrap'}  # fmt: skip
+
+
+def write_manifests(repo_root, tmp_path, config):
+    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'))
+    proc = subprocess.run(
+        [str(BIN / 'ansible-playbook'), 'playbooks/manifests.yml', '-e', 'cluster_config=%s' % config,
+         '-e', 'manifests_dir=%s' % tmp_path],
+        cwd=str(repo_root), env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _fields(where, value, errors):
+    """Every key of ``value`` (recursively, by the key's own name) must be a documented field."""
+    if isinstance(value, list):
+        for item in value:
+            _fields(where, item, errors)
+        return
+    if not isinstance(value, dict):
+        return
+    allowed = KUBEADM_FIELDS.get(where)
+    for key, item in value.items():
+        if allowed is not None and key not in allowed:
+            errors.append('%s.%s' % (where, key))
+        if isinstance(item, (dict, list)) and key in KUBEADM_FIELDS:
+            _fields(key, item, errors)
+
+
+@pytest.fixture(scope='module')
+def manifests(repo_root, tmp_path_factory):
+    out = tmp_path_factory.mktemp('manifests')
+    rc, output = write_manifests(repo_root, out, repo_root / 'config/examples/multi-gpu.yaml')
+    assert rc == 0, output[-3000:]
+    return dict((path.name, list(yaml.safe_load_all(path.read_text()))) for path in sorted((out / 'cloud').iterdir()))
+
+
+def test_one_file_per_component(manifests):
+    assert sorted(manifests) == ['kubeadm.yaml', 'nodes.yaml', 'runtimeclass.yaml', 'storageclass.yaml']
+
+
+def test_core_objects_validate_strictly_for_the_pinned_minor(manifests):
+    checked = []
+    for name, docs in sorted(manifests.items()):
+        for doc in docs:
+            if doc['apiVersion'].startswith(('kubeadm.k8s.io/', 'kubelet.config.k8s.io/')):
+                continue
+            kubernetes_validate.validate(doc, MINOR, strict=True)  # raises on a problem or an unknown kind
+            checked.append('%s/%s' % (doc['kind'], doc['metadata']['name']))
+    # multi-gpu.yaml: one CPU worker, two GPU workers; the nvidia RuntimeClass; the local-path StorageClass
+    assert checked == [
+        'Node/cloud-cpu-worker-01', 'Node/cloud-gpu-worker-01', 'Node/cloud-gpu-worker-02',
+        'RuntimeClass/nvidia', 'StorageClass/local-path',
+    ]  # fmt: skip
+
+
+def test_the_validator_can_fail():
+    doc = {'apiVersion': 'node.k8s.io/v1', 'kind': 'RuntimeClass', 'metadata': {'name': 'x'}, 'handlr': 'nvidia'}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(doc, MINOR, strict=True)
+    with pytest.raises(kubernetes_validate.SchemaNotFoundError):
+        kubernetes_validate.validate({'apiVersion': 'kubeadm.k8s.io/v1beta4', 'kind': 'InitConfiguration'}, MINOR)
+
+
+def test_kubeadm_configuration_uses_only_documented_fields(manifests):
+    docs = dict((d['kind'], d) for d in manifests['kubeadm.yaml'])
+    assert sorted(docs) == ['ClusterConfiguration', 'InitConfiguration', 'KubeletConfiguration']
+    errors = []
+    for kind in ('InitConfiguration', 'ClusterConfiguration'):
+        assert docs[kind]['apiVersion'] == 'kubeadm.k8s.io/v1beta4'
+        _fields(kind, docs[kind], errors)
+    assert errors == []
+    assert set(docs['KubeletConfiguration']) <= KUBELET_FIELDS
+    assert docs['KubeletConfiguration']['cgroupDriver'] == 'systemd'
+    # the field checker finds a field the reference does not list
+    bad = []
+    _fields('ClusterConfiguration', dict(docs['ClusterConfiguration'], networking={'podCIDR': 'x'}), bad)
+    assert bad == ['networking.podCIDR']
+
+
+def test_what_the_cluster_gets(manifests):
+    docs = dict((d['kind'], d) for d in manifests['kubeadm.yaml'])
+    cluster = docs['ClusterConfiguration']
+    assert cluster['kubernetesVersion'] == 'stable-1.35'  # the default minor; kubeadm resolves the label
+    assert cluster['controlPlaneEndpoint'] == '192.168.200.10:6443'
+    assert cluster['networking'] == {'podSubnet': '10.244.0.0/16', 'serviceSubnet': '10.96.0.0/12',
+                                     'dnsDomain': 'cluster.local'}  # fmt: skip
+    assert docs['InitConfiguration']['nodeRegistration']['kubeletExtraArgs'] == [
+        {'name': 'node-ip', 'value': '192.168.200.10'}
+    ]
+    nodes = dict((n['metadata']['name'], n) for n in manifests['nodes.yaml'])
+    assert nodes['cloud-cpu-worker-01']['metadata']['labels'] == {'compute': 'cpu'}
+    assert 'spec' not in nodes['cloud-cpu-worker-01']
+    assert nodes['cloud-gpu-worker-01']['spec']['taints'] == [
+        {'key': 'nvidia.com/gpu', 'value': 'present', 'effect': 'NoSchedule'}
+    ]
+
+
+def test_without_a_cloud_cluster_it_says_so(repo_root, tmp_path):
+    rc, output = write_manifests(repo_root, tmp_path, repo_root / 'config/cluster.yaml')
+    assert rc != 0 and 'has no clusters.cloud' in output and 'Traceback' not in output
+    assert not (tmp_path / 'cloud').exists()
