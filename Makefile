@@ -150,6 +150,7 @@ test-images:
 
 molecule: link test-images
 	cd roles/slurm_controller && molecule test -s slurm
+	cd roles/containerd && molecule test -s containerd
 
 # README's main command on VMs: site.yml -e cluster=hpc, jobs over SSH, rerun changed=0, --check, destroy.
 e2e: link

@@ -5,9 +5,11 @@
 #                                            imported with `podman import`, CMD /sbin/init
 #   localhost/hyperscaler-slurm-base:<hash>  the first image + the SLURM/munge/MariaDB/NFS packages
 #                                            (Containerfile.slurm), so converge needs no downloads
+#   localhost/hyperscaler-cloud-base:<hash>  the first image + containerd, runc, the CNI plugins and a CRI
+#                                            client (Containerfile.cloud), for the containerd scenario
 #
 # Each tag is the first 12 hex digits of a sha256 over the image's inputs (this script, its package list,
-# and for the second image the Containerfile and the first image's tag). An image whose tag exists is not
+# and for the layers their Containerfile, the files it copies and the first image's tag). An image whose tag exists is not
 # rebuilt; `:latest` is (re)pointed at the current hash. Only deb.debian.org is needed.
 #
 # Usage: tests/images/build-base.sh [--base-only] [--force]
@@ -21,7 +23,6 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite="${DEBIAN_SUITE:-trixie}"
 cache="${HSW_IMAGE_CACHE:-$HOME/.cache/hyperscaler-workstation/debootstrap}/$suite"
 base_repo=localhost/hyperscaler-base
-slurm_repo=localhost/hyperscaler-slurm-base
 base_only=false
 force=false
 for arg in "$@"; do
@@ -100,7 +101,6 @@ SOURCES
 
 start=$(date +%s)
 previous_base="$(image_id "$base_repo:latest")"
-previous_slurm="$(image_id "$slurm_repo:latest")"
 if $force || ! exists "$base_tag"; then
   build_base
 else
@@ -110,19 +110,33 @@ podman tag "$base_tag" "$base_repo:latest"
 prune "$base_repo" "$base_tag" ""
 echo "$base_tag"
 
-if ! $base_only; then
-  slurm_hash="$( { echo "$base_tag"; cat "$here/Containerfile.slurm" "$here/slurm.packages"; } | sha256sum | cut -c1-12)"
-  slurm_tag="$slurm_repo:$slurm_hash"
-  if $force || ! exists "$slurm_tag"; then
-    log "podman build Containerfile.slurm -> $slurm_tag"
-    podman build --network host --pull=never --layers=false --build-arg "BASE_IMAGE=$base_tag" \
-      -f "$here/Containerfile.slurm" -t "$slurm_tag" "$here" >&2
+# A layer on the base image: Containerfile.<name> with <name>.packages (and what else the Containerfile copies
+# from this directory: every file named in a COPY line is part of the hash).
+build_layer() {
+  local name="$1" repo="localhost/hyperscaler-$1-base" previous files hash tag
+  previous="$(image_id "$repo:latest")"
+  files="$(sed -n 's/^COPY \([^ ]*\) .*/\1/p' "$here/Containerfile.$name" | sed "s|^|$here/|")"
+  # shellcheck disable=SC2086
+  hash="$( { echo "$base_tag"; cat "$here/Containerfile.$name" $files; } | sha256sum | cut -c1-12)"
+  tag="$repo:$hash"
+  if $force || ! exists "$tag"; then
+    log "podman build Containerfile.$name -> $tag"
+    # The host's trust store, for pip through this network's TLS proxy, if any (not an input of the image).
+    local ca=() bundle=/etc/ssl/certs/ca-certificates.crt
+    [ -f "$bundle" ] && ca=(--volume "$bundle:/run/hsw-host-ca.crt:ro")
+    podman build --network host --pull=never --layers=false --build-arg "BASE_IMAGE=$base_tag" "${ca[@]}" \
+      -f "$here/Containerfile.$name" -t "$tag" "$here" >&2
   else
-    log "$slurm_tag present, skipping"
+    log "$tag present, skipping"
   fi
-  podman tag "$slurm_tag" "$slurm_repo:latest"
-  prune "$slurm_repo" "$slurm_tag" "$previous_slurm"
-  echo "$slurm_tag"
+  podman tag "$tag" "$repo:latest"
+  prune "$repo" "$tag" "$previous"
+  echo "$tag"
+}
+
+if ! $base_only; then
+  build_layer slurm
+  build_layer cloud
 fi
 # The previous base goes last: the previous SLURM image was built on it.
 if [ "$previous_base" != "$(image_id "$base_repo:latest")" ]; then
