@@ -368,7 +368,7 @@ SCHEMA = {
                     'type': 'string',
                     'pattern': '^1\\.3[3-5](\\.[0-9]+)?$',
                     'default': '1.35',
-                    'x-hint': "a Kubernetes minor from 1.33 to 1.35 (the last that runs on Debian 13's containerd 1.7), optionally with its patch: 1.35 or 1.35.2",
+                    'x-hint': 'a Kubernetes minor from 1.33 to 1.35 (the last on containerd 1.7), or an exact version: 1.35 or 1.35.2',
                     'description': 'Kubernetes minor (selects the package repository) or exact version.',
                 },
                 'cni': {'type': 'string', 'enum': ['calico', 'cilium', 'flannel']},

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Ask containerd over CRI (v1 RuntimeService.Status, verbose) what kubelet would ask; print JSON:
 {"conditions": {"RuntimeReady": true, "NetworkReady": true}, "config": {...containerd's CRI config...}}.
 A stand-in for `crictl info` (not packaged in Debian), built on container-runtime-interface-api's stubs."""

@@ -10,7 +10,6 @@ reference pages document (kubeadm Configuration (v1beta4) and Kubelet Configurat
 kubernetes.io/docs/reference/config-api/kubeadm-config.v1beta4/ and .../kubelet-config.v1beta1/): the tables
 below are this test's own, transcribed from those pages."""
 
-import json
 import os
 import pathlib
 import subprocess
