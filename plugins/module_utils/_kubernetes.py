@@ -197,6 +197,16 @@ STORAGE_CLASSES = {
 }
 
 
+# kubernetes_config.ingress -> the IngressClass of its controller. kubernetes/ingress-nginx is retired (maintenance
+# ended March 2026), so `nginx` means NGINX's own maintained controller (nginx/kubernetes-ingress, controller name
+# nginx.org/ingress-controller): the class name `nginx` that Ingress objects ask for stays, ingress-nginx's
+# `nginx.ingress.kubernetes.io/*` annotations do not carry over. `traefik` is the default.
+INGRESS_CLASSES = {
+    'nginx': 'nginx.org/ingress-controller',
+    'traefik': 'traefik.io/ingress-controller',
+}
+
+
 def _node_patch(node, k8s):
     meta = node_metadata(node, k8s)
     doc = {'apiVersion': 'v1', 'kind': 'Node', 'metadata': {'name': node['name'], 'labels': meta['labels']}}
@@ -208,7 +218,8 @@ def _node_patch(node, k8s):
 def manifests(cluster, nodes, version=None):
     """``{file name: [documents]}`` of every object this collection authors for the cloud cluster: the kubeadm
     configuration, the workers' labels and taints (Node patches), the NVIDIA RuntimeClass when there are GPU
-    workers, and the default StorageClass of ``kubernetes_config.storage_class``."""
+    workers, the default IngressClass of ``kubernetes_config.ingress`` and the default StorageClass of
+    ``kubernetes_config.storage_class``."""
     k8s = settings((cluster or {}).get('kubernetes_config'))
     nodes = list(nodes or [])
     planes = [n for n in nodes if n.get('role') == 'control_plane']
@@ -225,6 +236,19 @@ def manifests(cluster, nodes, version=None):
                 'kind': 'RuntimeClass',
                 'metadata': {'name': 'nvidia'},
                 'handler': 'nvidia',
+            }
+        ]
+    controller = INGRESS_CLASSES.get(k8s['ingress'])
+    if controller:
+        out['ingressclass.yaml'] = [
+            {
+                'apiVersion': 'networking.k8s.io/v1',
+                'kind': 'IngressClass',
+                'metadata': {
+                    'name': k8s['ingress'],
+                    'annotations': {'ingressclass.kubernetes.io/is-default-class': 'true'},
+                },
+                'spec': {'controller': controller},
             }
         ]
     storage = STORAGE_CLASSES.get(k8s['storage_class'])

@@ -88,3 +88,15 @@ def test_gpu_worker_taint_can_be_switched_off():
     assert _kubernetes.node_metadata(node)['taints'] == [_kubernetes.GPU_TAINT]
     assert _kubernetes.node_metadata(node, {'gpu_worker_taint': False}) == {'labels': {'compute': 'gpu'}, 'taints': []}
     assert _kubernetes.node_metadata({'name': 'cp', 'role': 'control_plane'}) == {'labels': {}, 'taints': []}
+
+
+@pytest.mark.parametrize('ingress, controller', [(None, 'traefik.io/ingress-controller'), ('none', None)])
+def test_the_ingress_class_follows_the_setting(ingress, controller):
+    nodes = [{'name': 'cp', 'ip': '192.168.200.10', 'role': 'control_plane'}]
+    k8s = {} if ingress is None else {'ingress': ingress}
+    files = _kubernetes.manifests({'name': 'cloud', 'kubernetes_config': k8s}, nodes)
+    if controller is None:
+        assert 'ingressclass.yaml' not in files
+    else:
+        (doc,) = files['ingressclass.yaml']
+        assert (doc['metadata']['name'], doc['spec']['controller']) == ('traefik', controller)

@@ -112,7 +112,13 @@ def manifests(repo_root, tmp_path_factory):
 
 
 def test_one_file_per_component(manifests):
-    assert sorted(manifests) == ['kubeadm.yaml', 'nodes.yaml', 'runtimeclass.yaml', 'storageclass.yaml']
+    assert sorted(manifests) == [
+        'ingressclass.yaml',
+        'kubeadm.yaml',
+        'nodes.yaml',
+        'runtimeclass.yaml',
+        'storageclass.yaml',
+    ]
 
 
 def test_core_objects_validate_strictly_for_the_pinned_minor(manifests):
@@ -123,11 +129,18 @@ def test_core_objects_validate_strictly_for_the_pinned_minor(manifests):
                 continue
             kubernetes_validate.validate(doc, MINOR, strict=True)  # raises on a problem or an unknown kind
             checked.append('%s/%s' % (doc['kind'], doc['metadata']['name']))
-    # multi-gpu.yaml: one CPU worker, two GPU workers; the nvidia RuntimeClass; the local-path StorageClass
+    # multi-gpu.yaml: ingress nginx; one CPU worker, two GPU workers; the nvidia RuntimeClass; local-path
     assert checked == [
-        'Node/cloud-cpu-worker-01', 'Node/cloud-gpu-worker-01', 'Node/cloud-gpu-worker-02',
+        'IngressClass/nginx', 'Node/cloud-cpu-worker-01', 'Node/cloud-gpu-worker-01', 'Node/cloud-gpu-worker-02',
         'RuntimeClass/nvidia', 'StorageClass/local-path',
     ]  # fmt: skip
+
+
+def test_nginx_is_nginxs_maintained_controller(manifests):
+    (ingress,) = manifests['ingressclass.yaml']
+    # the retired kubernetes/ingress-nginx was k8s.io/ingress-nginx; the class name Ingresses ask for stays nginx
+    assert ingress['spec']['controller'] == 'nginx.org/ingress-controller'
+    assert ingress['metadata']['annotations'] == {'ingressclass.kubernetes.io/is-default-class': 'true'}
 
 
 def test_the_validator_can_fail():
