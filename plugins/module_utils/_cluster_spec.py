@@ -421,7 +421,7 @@ def _guest_mig_errors(path, dev):
     fits it."""
     if dev.get('device_type') != 'gpu':
         return ['%s.mig: only a GPU (device_type: gpu) has MIG' % path]
-    model = _gpu_models.mig_model(dev.get('device_id')) if dev.get('device_id') else None
+    model = _gpu_models.mig_model(dev.get('device_id'))
     if model is None:
         return [
             '%s.mig: device_id %s is not a board with a MIG table in the GPU table; give the device_id of an '

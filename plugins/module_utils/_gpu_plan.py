@@ -141,11 +141,18 @@ def domain_devices(node, mdev_map=None, predict=False):
 
 def passthrough_gpus(node):
     """The GPU entries of a VM's ``pcie_passthrough.devices`` (``device_type: gpu``), in the order the guest
-    enumerates them (the domain gives them guest PCI slots in this order), when passthrough is enabled."""
+    enumerates them (the domain gives them guest PCI slots in this order); none unless passthrough is enabled."""
     pt = node.get("pcie_passthrough") or {}
-    if not pt.get("enabled", True):
+    if not pt.get("enabled"):
         return []
-    return [dev for dev in pt.get("devices") or [] if (dev or {}).get("device_type") == "gpu"]
+    return [dev for dev in pt.get("devices") or [] if isinstance(dev, dict) and dev.get("device_type") == "gpu"]
+
+
+def guest_mig(dev):
+    """The ``mig`` layout of a passed-through GPU when the guest turns MIG on, else None (no layout, or disabled:
+    the guest sees the whole GPU)."""
+    mig = dev.get("mig")
+    return mig if isinstance(mig, dict) and mig.get("enabled") is True else None
 
 
 def guest_mig_layouts(node):
@@ -153,13 +160,12 @@ def guest_mig_layouts(node):
     ``mig`` entry; ``gpu`` is its NVML index in the guest."""
     out = []
     for index, dev in enumerate(passthrough_gpus(node or {})):
-        mig = dev.get("mig")
-        if not isinstance(mig, dict):
+        if not isinstance(dev.get("mig"), dict):
             continue
+        mig = guest_mig(dev)
         instances = [
             {"profile": str(inst["profile"]), "count": int(inst.get("count", 1) or 1)}
-            for inst in mig.get("instances") or []
+            for inst in (mig or {}).get("instances") or []
         ]
-        enabled = bool(mig.get("enabled"))
-        out.append({"gpu": str(index), "mig_enabled": enabled, "instances": instances if enabled else []})
+        out.append({"gpu": str(index), "mig_enabled": mig is not None, "instances": instances})
     return out

@@ -16,7 +16,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import passthrough_gpus
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import guest_mig, passthrough_gpus
 
 DEFAULTS = {
     'version': '1.35',
@@ -64,11 +64,9 @@ def _mig_profiles(worker):
     """Per GPU the worker sees: the set of MIG profiles of its layout, or None for a whole GPU (no MIG in the
     guest: passthrough without a ``mig`` layout, MIG disabled, or a vGPU)."""
     out = []
-    if (worker.get('pcie_passthrough') or {}).get('enabled'):
-        for dev in passthrough_gpus(worker):
-            mig = dev.get('mig') or {}
-            enabled = mig.get('enabled') is True
-            out.append(set(str(i.get('profile')) for i in mig.get('instances') or []) if enabled else None)
+    for dev in passthrough_gpus(worker):
+        mig = guest_mig(dev)
+        out.append(None if mig is None else set(str(i.get('profile')) for i in mig.get('instances') or []))
     for vgpu in worker.get('vgpu') or []:
         out.extend([None] * int(vgpu.get('count', 1) or 1))
     return out

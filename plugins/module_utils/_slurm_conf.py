@@ -16,7 +16,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _debian_releases, _gpu_models
-from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import passthrough_gpus
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import guest_mig, passthrough_gpus
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 
 # The SLURM version pin of the default guest release (an apt version pattern); every release's pin is in the
@@ -110,11 +110,11 @@ def gpu_devices(node=None, devices=None, type_map=None):
             raise SlurmConfError("slurm_compute_gpu_devices must be a list, not %r." % (devices,))
         return [_device(entry, i) for i, entry in enumerate(devices)]
     node = node or {}
-    gpus = passthrough_gpus(node) if (node.get("pcie_passthrough") or {}).get("enabled") else []
+    gpus = passthrough_gpus(node)
     out = []
     for index, dev in enumerate(gpus):
-        mig = dev.get("mig") or {}
-        if mig.get("enabled"):
+        mig = guest_mig(dev)
+        if mig is not None:
             for inst in mig.get("instances") or []:
                 for _unused in range(int(inst.get("count", 1) or 1)):
                     out.append({"file": "/dev/nvidia%d" % index, "type": str(inst["profile"]), "mig": True})

@@ -47,6 +47,13 @@ def run_playbook(tmp_path, inventory, extra, check=True, inventory_plugins=None)
     return proc, data, tasks
 
 
+def plugin_source(tmp_path, config):
+    """An inventory source for the collection's inventory plugin, reading ``config`` (relative to the checkout)."""
+    source = tmp_path / "inv.cluster.yml"
+    source.write_text("plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n" % (ROOT / config))
+    return source
+
+
 def inline_inventory(gpu_nodes, config=None):
     """The variables the inventory plugin sets (hypervisor = this machine, GPU VMs with their hyperscaler_node)."""
     inv = {
@@ -96,12 +103,7 @@ def test_multi_gpu_example_check_mode(tmp_path):
     host.add_device("0000:00:02.0", vendor="8086", device="46a6", cls="0x030000", driver="i915", boot_vga=1)
     extra = fake_vars(host)
     before = host.snapshot()
-    source = tmp_path / "inv.cluster.yml"
-    source.write_text(
-        "plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n"
-        % (ROOT / "config" / "examples" / "multi-gpu.yaml")
-    )
-    proc, data, tasks = run_playbook(tmp_path, source, extra)
+    proc, data, tasks = run_playbook(tmp_path, plugin_source(tmp_path, "config/examples/multi-gpu.yaml"), extra)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     bind = tasks["Bind the passthrough GPUs to vfio-pci"]
     assert bind["changed"] is True
@@ -125,12 +127,7 @@ def test_gpu_modes_example_check_mode(tmp_path):
     host.add_device("0000:00:02.0", vendor="8086", device="46a6", cls="0x030000", driver="i915", boot_vga=1)
     extra = fake_vars(host)
     before = host.snapshot()
-    source = tmp_path / "inv.cluster.yml"
-    source.write_text(
-        "plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n"
-        % (ROOT / "config" / "examples" / "gpu-modes.yaml")
-    )
-    proc, data, tasks = run_playbook(tmp_path, source, extra)
+    proc, data, tasks = run_playbook(tmp_path, plugin_source(tmp_path, "config/examples/gpu-modes.yaml"), extra)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert tasks["Bind the passthrough GPUs to vfio-pci"]["devices"] == ["0000:17:00.0", "0000:17:00.1"]
     by_parent = dict((r["item"]["parent"], r) for r in tasks["Create the vGPU devices"]["results"])
@@ -149,10 +146,7 @@ def test_no_gpus_does_nothing(tmp_path):
     from gpu_fakes import FakeHost
 
     host = FakeHost(tmp_path / "host")
-    source = tmp_path / "inv.cluster.yml"
-    source.write_text(
-        "plugin: hyperscaler.workstation.cluster\ncluster_config: %s\n" % (ROOT / "config" / "cluster.yaml")
-    )
+    source = plugin_source(tmp_path, "config/cluster.yaml")
     if not (ROOT / "config" / "cluster.yaml").exists():
         pytest.skip("config/cluster.yaml not there yet")
     proc, data, tasks = run_playbook(tmp_path, source, fake_vars(host), check=False)
