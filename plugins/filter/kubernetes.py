@@ -16,4 +16,6 @@ class FilterModule(object):
         return {
             "kubeadm_config": user_errors(_kubernetes.kubeadm_config),
             "kubernetes_manifests": user_errors(_kubernetes.manifests),
+            "kubeadm_join_config": user_errors(_kubernetes.join_config),
+            "kubernetes_package_source": user_errors(_kubernetes.package_source),
         }

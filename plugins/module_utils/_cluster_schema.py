@@ -387,6 +387,18 @@ SCHEMA = {
                     'default': True,
                     'description': 'Taint GPU workers nvidia.com/gpu=present:NoSchedule, so only pods that tolerate it land there.',
                 },
+                'package_repository': {
+                    'type': 'string',
+                    'pattern': '^(https?|file)://\\S+$',
+                    'x-hint': 'an http(s) or file URL of an apt repository',
+                    'description': "The apt repository of kubeadm, kubelet and kubectl (default: pkgs.k8s.io's for the minor); a mirror, or an offline cache on the hypervisor.",
+                },
+                'package_key_url': {
+                    'type': 'string',
+                    'pattern': '^(https?|file)://\\S+$',
+                    'x-hint': 'an http(s) or file URL of an ASCII-armored OpenPGP key',
+                    'description': "The repository's signing key (default: Release.key beside package_repository).",
+                },
             },
         },
         'cluster_common': {

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubeadm
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._gpu_plan import guest_mig, passthrough_gpus
 
@@ -28,7 +29,12 @@ DEFAULTS = {
     'gpu_operator': False,
     'mig_strategy': None,
     'gpu_worker_taint': True,
+    'package_repository': None,
+    'package_key_url': None,
 }
+# kubeadm, kubelet and kubectl come from the Kubernetes project's apt repository, one per minor (pkgs.k8s.io).
+PACKAGE_REPOSITORY = 'https://pkgs.k8s.io/core:/stable:/v%s/deb/'
+PACKAGES = ('kubeadm', 'kubelet', 'kubectl')
 KUBEADM_API = 'kubeadm.k8s.io/v1beta4'
 KUBELET_API = 'kubelet.config.k8s.io/v1beta1'
 CRI_SOCKET = 'unix:///run/containerd/containerd.sock'
@@ -55,6 +61,30 @@ def kubernetes_version(version):
     (kubeadm resolves the label, or falls back to its own version offline)."""
     text = str(version).lstrip('v')
     return 'stable-%s' % text if _MINOR.match(text) else 'v%s' % text
+
+
+def minor(version):
+    """``1.35`` of ``1.35`` or ``1.35.2``."""
+    return '.'.join(str(version).lstrip('v').split('.')[:2])
+
+
+def package_source(kubernetes_config):
+    """Where the nodes install kubeadm, kubelet and kubectl from: ``{repository, key_url, packages}``.
+
+    ``repository`` is ``kubernetes_config.package_repository`` (a mirror or an offline cache of the minor's
+    repository) or pkgs.k8s.io's for the minor; ``key_url`` its signing key (``Release.key`` beside the
+    repository unless given); ``packages`` the apt specs, ``kubeadm=1.35.2-*`` for an exact version."""
+    k8s = settings(kubernetes_config)
+    repository = k8s['package_repository'] or PACKAGE_REPOSITORY % minor(k8s['version'])
+    if not repository.endswith('/'):
+        repository += '/'
+    version = str(k8s['version']).lstrip('v')
+    pin = '' if _MINOR.match(version) else '=%s-*' % version
+    return {
+        'repository': repository,
+        'key_url': k8s['package_key_url'] or repository + 'Release.key',
+        'packages': ['%s%s' % (name, pin) for name in PACKAGES],
+    }
 
 
 # ---- GPUs and the MIG strategy -------------------------------------------------------------------------------
@@ -183,6 +213,30 @@ def kubeadm_config(cluster, control_plane, version=None):
         'serverTLSBootstrap': False,
     }
     return [init, cluster_config, kubelet]
+
+
+def join_config(control_plane, node, token, ca_cert_hashes):
+    """The JoinConfiguration (v1beta4) of one worker: discovery by bootstrap token with the CA pinned (never
+    ``unsafeSkipCAVerification``), the node's name, CRI socket and node IP. It holds the token: written 0600 and
+    removed after the join."""
+    if not _kubeadm.TOKEN.match(token or ''):
+        raise KubernetesConfigError('join_config: the bootstrap token is not of kubeadm\'s form')
+    if not ca_cert_hashes:
+        raise KubernetesConfigError('join_config: no CA certificate pin')
+    return {
+        'apiVersion': KUBEADM_API,
+        'kind': 'JoinConfiguration',
+        'discovery': {
+            'bootstrapToken': {
+                'apiServerEndpoint': '%s:%d' % (control_plane['ip'], API_PORT),
+                'token': token,
+                'caCertHashes': list(ca_cert_hashes),
+                'unsafeSkipCAVerification': False,
+            },
+            'timeout': '5m0s',
+        },
+        'nodeRegistration': _registration(node),
+    }
 
 
 # ---- the objects `make manifests` writes -----------------------------------------------------------------------
