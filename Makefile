@@ -43,7 +43,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 APT_PACKAGES := python3 python3-venv python3-dev gcc pkg-config git rsync make \
 	libvirt-daemon-system libvirt-clients libvirt-dev qemu-system-x86 qemu-utils ovmf dnsmasq-base iptables \
 	podman runc containernetworking-plugins debootstrap genisoimage xorriso e2fsprogs \
-	openssh-client jq
+	openssh-client jq gpg
 
 .PHONY: help setup apt venv link validate hpc images provision start stop status destroy inventory manifests schema check lint \
 	sanity unit compat integration molecule e2e test-images \
@@ -151,8 +151,10 @@ test-images:
 molecule: link test-images
 	cd roles/slurm_controller && molecule test -s slurm
 	cd roles/containerd && molecule test -s containerd
+	cd roles/kubeadm_control_plane && molecule test -s kubeadm
 
-# README's main command on VMs: site.yml -e cluster=hpc, jobs over SSH, rerun changed=0, --check, destroy.
+# README's main command on VMs: site.yml -e cluster=hpc, jobs over SSH, rerun changed=0, --check, destroy; then the
+# cloud cluster of config/examples/cloud.yaml up to the Kubernetes package step (tests/e2e/test_site_cloud.py).
 e2e: link
 	tests/helpers/libvirtd.sh
 	pytest -q tests/e2e

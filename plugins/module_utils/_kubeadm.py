@@ -38,7 +38,7 @@ def _tlv(data, pos):
         count = length & 0x7F
         if count == 0 or count > 4 or pos + count > len(data):
             raise KubeadmError('the CA certificate has a bad DER length')
-        length = int.from_bytes(data[pos:pos + count], 'big')
+        length = int.from_bytes(data[pos : pos + count], 'big')
         pos += count
     if pos + length > len(data):
         raise KubeadmError('the CA certificate is truncated')
@@ -69,7 +69,7 @@ def public_key_info(der):
     # serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
     if len(fields) < 6 or fields[5][0] != 0x30:
         raise KubeadmError('the CA certificate has no subject public key')
-    return der[fields[5][1]:fields[5][2]]
+    return der[fields[5][1] : fields[5][2]]
 
 
 def ca_cert_hash(pem):
@@ -99,7 +99,9 @@ def _kubeadm(module, *args):
     rc, out, err = module.run_command(argv)
     if rc != 0:
         # kubeadm's message, with any token it echoed taken out
-        raise KubeadmError('kubeadm %s failed: %s' % (args[1], re.sub(r'[a-z0-9]{6}\.[a-z0-9]{16}', '<token>', err.strip())))
+        raise KubeadmError(
+            'kubeadm %s failed: %s' % (args[1], re.sub(r'[a-z0-9]{6}\.[a-z0-9]{16}', '<token>', err.strip()))
+        )
     return out
 
 
@@ -116,10 +118,14 @@ def token(module):
         with open(params['ca_cert']) as handle:
             pin = ca_cert_hash(handle.read())
     except (IOError, OSError) as exc:
-        raise KubeadmError('cannot read the cluster CA %s (is this the initialised control plane?): %s' % (params['ca_cert'], exc))
+        raise KubeadmError(
+            'cannot read the cluster CA %s (is this the initialised control plane?): %s' % (params['ca_cert'], exc)
+        )
     result = {'changed': True, 'ca_cert_hashes': [pin], 'token': None}
     if not module.check_mode:
-        minted = _kubeadm(module, 'token', 'create', '--ttl', params['ttl'], '--description', params['description']).strip()
+        minted = _kubeadm(
+            module, 'token', 'create', '--ttl', params['ttl'], '--description', params['description']
+        ).strip()
         if not TOKEN.match(minted):
             raise KubeadmError('kubeadm token create did not print a bootstrap token')
         result['token'] = minted

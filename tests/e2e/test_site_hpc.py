@@ -20,7 +20,7 @@ import sys
 
 import pytest
 
-from helpers.site_run import BIN, changed_tasks, elapsed, hpc_phase_seconds, playbook
+from helpers.site_run import changed_tasks, elapsed, hpc_phase_seconds, inventory_host, playbook, ssh
 
 pytestmark = pytest.mark.vm
 
@@ -77,44 +77,6 @@ def cluster(repo_root, request):
         plugins.get_plugin('terminalreporter').write_line('e2e times: %s' % json.dumps(TIMES, sort_keys=True))
 
 
-def inventory_host(repo_root, name):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg'))
-    out = subprocess.run(
-        [str(BIN / 'ansible-inventory'), '--host', name],
-        cwd=str(repo_root),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(out)
-
-
-def unwrap(value):
-    """ansible-core 2.19 prints inventory strings as {"__ansible_unsafe": ...}."""
-    return value['__ansible_unsafe'] if isinstance(value, dict) else value
-
-
-def ssh(repo_root, host, command):
-    hostvars = inventory_host(repo_root, host)
-    cmd = [
-        'ssh',
-        '-i',
-        unwrap(hostvars['ansible_ssh_private_key_file']),
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'LogLevel=ERROR',
-        '-o',
-        'BatchMode=yes',
-        '%s@%s' % (unwrap(hostvars['ansible_user']), unwrap(hostvars['ansible_host'])),
-        command,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-
-
 def test_first_run_reports_the_cluster(cluster):
     out, recap, _state = cluster
     assert VMS <= set(recap)
@@ -136,7 +98,7 @@ def test_guests_run_debian_13_and_slurm_24_11(cluster, repo_root):
 
 def test_each_root_file_system_grew_to_the_vms_disk_gb(cluster, repo_root):
     for host in sorted(VMS):
-        disk_gb = unwrap(inventory_host(repo_root, host)['hyperscaler_node']['disk_gb'])
+        disk_gb = inventory_host(repo_root, host)['hyperscaler_node']['disk_gb']
         result = ssh(repo_root, host, 'findmnt --bytes --noheadings --output SIZE /')
         assert result.returncode == 0, result.stderr
         # ext4's own metadata takes a few percent of the disk
@@ -217,7 +179,7 @@ def test_an_mpi_program_built_on_the_login_node_runs_across_both_compute_nodes(c
 
 
 def test_users_reach_a_compute_node_only_while_their_job_runs_there(cluster, repo_root):
-    node = unwrap(inventory_host(repo_root, 'hpc-compute-01')['ansible_host'])
+    node = inventory_host(repo_root, 'hpc-compute-01')['ansible_host']
     login = (
         'ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR %s ' % node
     )

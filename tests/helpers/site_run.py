@@ -1,6 +1,8 @@
 """Running site.yml and other playbooks from the checkout, and reading their output: the recap, profile_tasks
-times, the HPC phase's wall time and the tasks that changed. Used by tests/e2e and tests/bench."""
+times, the HPC phase's wall time and the tasks that changed; a node's inventory variables and a command on it over
+SSH, as a user would. Used by tests/e2e and tests/bench."""
 
+import json
 import os
 import pathlib
 import re
@@ -64,3 +66,29 @@ def changed_tasks(out):
         if hit:
             found.append((task, hit.group(1)))
     return found
+
+
+def inventory_host(repo_root, name, config=None):
+    """ansible-inventory --host NAME of the checkout's inventory (``config``: another cluster.yaml), unsafe-free."""
+    from helpers.unsafe import strip_unsafe
+
+    extra = ['-e', 'cluster_config=%s' % config] if config else []
+    out = subprocess.run(
+        [str(BIN / 'ansible-inventory'), '--host', name] + extra,
+        cwd=str(repo_root),
+        env=dict(os.environ, ANSIBLE_CONFIG=str(repo_root / 'ansible.cfg')),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return strip_unsafe(json.loads(out))
+
+
+def ssh(repo_root, host, command, config=None):
+    """``command`` on the VM ``host`` over SSH with the cluster's key, as the automation's user."""
+    hostvars = inventory_host(repo_root, host, config)
+    cmd = ['ssh', '-i', hostvars['ansible_ssh_private_key_file']]
+    for option in ('StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'LogLevel=ERROR', 'BatchMode=yes'):
+        cmd += ['-o', option]
+    cmd += ['%s@%s' % (hostvars['ansible_user'], hostvars['ansible_host']), command]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)

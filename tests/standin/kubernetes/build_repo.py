@@ -62,7 +62,10 @@ def ca_certificate():
 def package(work, name, files, depends=''):
     root = work / name
     (root / 'DEBIAN').mkdir(parents=True)
-    control = 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: hyperscaler.workstation tests\n' % (name, VERSION)
+    control = 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: hyperscaler.workstation tests\n' % (
+        name,
+        VERSION,
+    )
     if depends:
         control += 'Depends: %s\n' % depends
     control += 'Description: STAND-IN %s for the hyperscaler.workstation tests (not Kubernetes)\n' % name
@@ -73,7 +76,9 @@ def package(work, name, files, depends=''):
         target.write_bytes(content)
         target.chmod(mode)
     deb = work / ('%s_%s_all.deb' % (name, VERSION))
-    subprocess.run(['dpkg-deb', '--root-owner-group', '-Zgzip', '--build', str(root), str(deb)], check=True, capture_output=True)
+    subprocess.run(
+        ['dpkg-deb', '--root-owner-group', '-Zgzip', '--build', str(root), str(deb)], check=True, capture_output=True
+    )
     return deb
 
 
@@ -106,7 +111,9 @@ def index(repo, debs):
 def sign(repo):
     with tempfile.TemporaryDirectory() as home:
         gpg = ['gpg', '--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '']
-        subprocess.run(gpg + ['--quick-gen-key', 'hsw standin <standin@localhost>', 'ed25519', 'sign', 'never'], check=True)
+        subprocess.run(
+            gpg + ['--quick-gen-key', 'hsw standin <standin@localhost>', 'ed25519', 'sign', 'never'], check=True
+        )
         subprocess.run(gpg + ['--clearsign', '-o', str(repo / 'InRelease'), str(repo / 'Release')], check=True)
         key = subprocess.run(gpg + ['--armor', '--export'], check=True, capture_output=True).stdout
         (repo / 'Release.key').write_bytes(key)
@@ -121,11 +128,21 @@ def main(out):
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
         debs = [
-            package(work, 'kubeadm', {'/usr/bin/kubeadm': script('kubeadm_standin.py'),
-                                      '/usr/share/hsw-standin/ca.crt': (pem, 0o644)}, depends='python3'),
-            package(work, 'kubelet', {'/usr/bin/kubelet': script('kubelet_standin.py'),
-                                      '/usr/lib/systemd/system/kubelet.service': (UNIT.encode(), 0o644)},
-                    depends='python3'),
+            package(
+                work,
+                'kubeadm',
+                {'/usr/bin/kubeadm': script('kubeadm_standin.py'), '/usr/share/hsw-standin/ca.crt': (pem, 0o644)},
+                depends='python3',
+            ),
+            package(
+                work,
+                'kubelet',
+                {
+                    '/usr/bin/kubelet': script('kubelet_standin.py'),
+                    '/usr/lib/systemd/system/kubelet.service': (UNIT.encode(), 0o644),
+                },
+                depends='python3',
+            ),
             package(work, 'kubectl', {'/usr/bin/kubectl': script('kubectl_standin.py')}, depends='python3'),
         ]
         index(repo, debs)

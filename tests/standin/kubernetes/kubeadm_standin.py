@@ -5,6 +5,7 @@
 # has joined, tokens are minted and deleted in /var/lib/hsw-standin/tokens (every one minted is also appended to
 # minted.log), and init installs the CA certificate the repository builder made (its public-key pin is known to
 # the test from the cryptography library, a witness independent of the collection's own DER reading).
+import fcntl
 import json
 import os
 import random
@@ -75,8 +76,10 @@ def init(argv, config):
     if config is None:
         fail('stand-in kubeadm: init needs --config')
     if os.path.exists(os.path.join(K8S, 'manifests', 'kube-apiserver.yaml')):
-        fail('[preflight] Some fatal errors occurred:\n\t[ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml]: '
-             '/etc/kubernetes/manifests/kube-apiserver.yaml already exists')
+        fail(
+            '[preflight] Some fatal errors occurred:\n\t[ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml]: '
+            '/etc/kubernetes/manifests/kube-apiserver.yaml already exists'
+        )
     endpoint = re.search(r'controlPlaneEndpoint: (\S+)', config)
     server = endpoint.group(1) if endpoint else '127.0.0.1:6443'
     os.makedirs(os.path.join(K8S, 'pki'), exist_ok=True)
@@ -91,8 +94,10 @@ def join(argv, config):
     if config is None:
         fail('stand-in kubeadm: join needs --config')
     if os.path.exists(os.path.join(K8S, 'kubelet.conf')):
-        fail('[preflight] Some fatal errors occurred:\n\t[ERROR FileAvailable--etc-kubernetes-kubelet.conf]: '
-             '/etc/kubernetes/kubelet.conf already exists')
+        fail(
+            '[preflight] Some fatal errors occurred:\n\t[ERROR FileAvailable--etc-kubernetes-kubelet.conf]: '
+            '/etc/kubernetes/kubelet.conf already exists'
+        )
     token = re.search(r'token: (\S+)', config)
     pins = re.search(r'caCertHashes:\s*\n\s*- (sha256:[0-9a-f]{64})', config)
     endpoint = re.search(r'apiServerEndpoint: (\S+)', config)
@@ -103,14 +108,24 @@ def join(argv, config):
 
 
 def token_cmd(argv):
+    # one token call at a time (the real kubeadm stores tokens as Secrets; workers join in parallel)
+    os.makedirs(STATE, exist_ok=True)
+    with open(os.path.join(STATE, 'lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _token_cmd(argv)
+
+
+def _token_cmd(argv):
     verb = argv[2] if len(argv) > 2 else 'list'
     live = tokens()
     if not os.path.exists(os.path.join(K8S, 'admin.conf')):
         fail('stand-in kubeadm: no control plane on this node (admin.conf missing)')
     if verb == 'create':
         alphabet = string.ascii_lowercase + string.digits
-        minted = '%s.%s' % (''.join(random.choice(alphabet) for _ in range(6)),
-                            ''.join(random.choice(alphabet) for _ in range(16)))
+        minted = '%s.%s' % (
+            ''.join(random.choice(alphabet) for _ in range(6)),
+            ''.join(random.choice(alphabet) for _ in range(16)),
+        )
         save_tokens(live + [minted])
         with open(os.path.join(STATE, 'minted.log'), 'a') as handle:
             handle.write(minted + '\n')

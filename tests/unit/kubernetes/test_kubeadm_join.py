@@ -85,8 +85,16 @@ def test_a_join_without_a_token_or_a_pin_is_refused(token, pins, problem):
     'config, repository, packages',
     [
         ({}, 'https://pkgs.k8s.io/core:/stable:/v1.35/deb/', ['kubeadm', 'kubelet', 'kubectl']),
-        ({'version': '1.34.3'}, 'https://pkgs.k8s.io/core:/stable:/v1.34/deb/', ['kubeadm=1.34.3-*', 'kubelet=1.34.3-*', 'kubectl=1.34.3-*']),
-        ({'package_repository': 'http://192.168.200.1:3142/k8s'}, 'http://192.168.200.1:3142/k8s/', ['kubeadm', 'kubelet', 'kubectl']),
+        (
+            {'version': '1.34.3'},
+            'https://pkgs.k8s.io/core:/stable:/v1.34/deb/',
+            ['kubeadm=1.34.3-*', 'kubelet=1.34.3-*', 'kubectl=1.34.3-*'],
+        ),
+        (
+            {'package_repository': 'http://192.168.200.1:3142/k8s'},
+            'http://192.168.200.1:3142/k8s/',
+            ['kubeadm', 'kubelet', 'kubectl'],
+        ),
     ],
 )
 def test_package_source(config, repository, packages):
@@ -128,7 +136,10 @@ def test_a_token_is_minted_with_the_pin(standin, monkeypatch):
     result = run_module(kubeadm_token, {'ca_cert': standin['ca'], 'ttl': '10m'}, monkeypatch)
     assert result['changed'] and result['token'] == TOKEN and result['ca_cert_hashes'] == [standin['pin']]
     argv = standin['calls']()[0]
-    assert argv[:4] == ['token', 'create', '--ttl', '10m'] and argv[-2:] == ['--kubeconfig', '/etc/kubernetes/admin.conf']
+    assert argv[:4] == ['token', 'create', '--ttl', '10m'] and argv[-2:] == [
+        '--kubeconfig',
+        '/etc/kubernetes/admin.conf',
+    ]
 
 
 def test_check_mode_mints_nothing(standin, monkeypatch):
