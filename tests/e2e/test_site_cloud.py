@@ -83,9 +83,10 @@ def test_the_nodes_are_ready_for_kubelet(cloud, repo_root):
         result = _ssh(
             repo_root,
             host,
+            # /proc, not sysctl/swapon: those are in /usr/sbin, outside the login user's PATH
             'cat /sys/fs/cgroup/cgroup.controllers >/dev/null && grep -E "^(overlay|br_netfilter) " /proc/modules '
-            '| cut -d" " -f1 | sort | tr "\\n" " "; sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables '
-            '| tr "\\n" " "; swapon --noheadings | wc -l',
+            '| cut -d" " -f1 | sort | tr "\\n" " "; cat /proc/sys/net/ipv4/ip_forward '
+            '/proc/sys/net/bridge/bridge-nf-call-iptables | tr "\\n" " "; tail -n +2 /proc/swaps | wc -l',
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == ['br_netfilter', 'overlay', '1', '1', '0'], (host, result.stdout)

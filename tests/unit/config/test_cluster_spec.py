@@ -2,6 +2,8 @@
 
 import ipaddress
 
+import pathlib
+
 import pytest
 import yaml
 
@@ -31,9 +33,14 @@ def assert_only(doc, expected):
 # ---- the shipped files --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    'path', ['config/cluster.yaml', 'config/examples/multi-gpu.yaml', 'config/examples/gpu-modes.yaml']
+# the default config and every example shipped beside it
+SHIPPED = ['config/cluster.yaml'] + sorted(
+    'config/examples/' + p.name
+    for p in (pathlib.Path(__file__).resolve().parents[3] / 'config' / 'examples').glob('*.yaml')
 )
+
+
+@pytest.mark.parametrize('path', SHIPPED)
 def test_shipped_configs_are_valid(repo_root, path):
     model = load_cluster(str(repo_root / path))
     assert model['nodes']
