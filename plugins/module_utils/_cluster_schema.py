@@ -391,7 +391,7 @@ SCHEMA = {
                     'type': 'string',
                     'pattern': '^(https?|file)://\\S+$',
                     'x-hint': 'an http(s) or file URL of an apt repository',
-                    'description': "The apt repository of kubeadm, kubelet and kubectl (default: pkgs.k8s.io's for the minor); a mirror, or an offline cache on the hypervisor.",
+                    'description': 'Apt repository of kubeadm, kubelet, kubectl (default: pkgs.k8s.io of the minor), or a cache of it.',
                 },
                 'package_key_url': {
                     'type': 'string',

@@ -10,9 +10,9 @@ CA certificate made here with the cryptography library; ca.pin is its kubeadm pi
 witness the scenario compares the collection's own pin with.
 """
 
+import datetime
 import gzip
 import hashlib
-import os
 import pathlib
 import shutil
 import subprocess
@@ -40,10 +40,7 @@ WantedBy=multi-user.target
 def ca_certificate():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'kubernetes')])
-    now = time.time()
-    import datetime
-
-    start = datetime.datetime.fromtimestamp(now - 60, datetime.timezone.utc)
+    start = datetime.datetime.fromtimestamp(time.time() - 60, datetime.timezone.utc)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

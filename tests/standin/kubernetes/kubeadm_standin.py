@@ -123,8 +123,8 @@ def _token_cmd(argv):
     if verb == 'create':
         alphabet = string.ascii_lowercase + string.digits
         minted = '%s.%s' % (
-            ''.join(random.choice(alphabet) for _ in range(6)),
-            ''.join(random.choice(alphabet) for _ in range(16)),
+            ''.join(random.choices(alphabet, k=6)),
+            ''.join(random.choices(alphabet, k=16)),
         )
         save_tokens(live + [minted])
         with open(os.path.join(STATE, 'minted.log'), 'a') as handle:

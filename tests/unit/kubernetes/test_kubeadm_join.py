@@ -128,7 +128,10 @@ def standin(tmp_path, monkeypatch):
     pem, pin = _certificate(ec.generate_private_key(ec.SECP256R1()))
     ca = tmp_path / 'ca.crt'
     ca.write_text(pem)
-    calls = lambda: [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []  # noqa: E731
+
+    def calls():
+        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
     return {'ca': str(ca), 'pin': pin, 'calls': calls}
 
 
