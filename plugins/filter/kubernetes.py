@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubernetes
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubernetes, _kubernetes_report
 from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
 
 
@@ -18,4 +18,5 @@ class FilterModule(object):
             "kubernetes_manifests": user_errors(_kubernetes.manifests),
             "kubeadm_join_config": user_errors(_kubernetes.join_config),
             "kubernetes_package_source": user_errors(_kubernetes.package_source),
+            "kubernetes_cluster_report": user_errors(_kubernetes_report.cluster_report),
         }
