@@ -37,8 +37,10 @@ WantedBy=multi-user.target
 """
 
 
-def ca_certificate():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def ca_certificate(key=None):
+    """A self-signed CA certificate (PEM bytes) of ``key`` (a new RSA key by default) and its kubeadm pin, as the
+    cryptography library computes it (also the unit tests' witness)."""
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'kubernetes')])
     start = datetime.datetime.fromtimestamp(time.time() - 60, datetime.timezone.utc)
     cert = (

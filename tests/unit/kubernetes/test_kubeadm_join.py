@@ -4,40 +4,23 @@
 certificate), the JoinConfiguration, the kubeadm_token module against a STAND-IN kubeadm (a shell script that
 records its arguments; no kubeadm can be installed here), and where the packages come from."""
 
-import datetime
-import hashlib
 import json
 import os
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubeadm, _kubernetes
 from ansible_collections.hyperscaler.workstation.plugins.modules import kubeadm_token
 from helpers.module_harness import run_module
+from standin.kubernetes.build_repo import ca_certificate
 
 TOKEN = 'abcdef.0123456789abcdef'
 
 
 def _certificate(key):
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'kubernetes')])
-    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return cert.public_bytes(serialization.Encoding.PEM).decode(), 'sha256:' + hashlib.sha256(spki).hexdigest()
+    pem, pin = ca_certificate(key)
+    return pem.decode(), pin
 
 
 @pytest.mark.parametrize(
