@@ -18,5 +18,6 @@ class FilterModule(object):
             "kubernetes_manifests": user_errors(_kubernetes.manifests),
             "kubeadm_join_config": user_errors(_kubernetes.join_config),
             "kubernetes_package_source": user_errors(_kubernetes.package_source),
+            "kubernetes_registry": user_errors(_kubernetes.registry),
             "kubernetes_cluster_report": user_errors(_kubernetes_report.cluster_report),
         }

@@ -399,6 +399,24 @@ SCHEMA = {
                     'x-hint': 'an http(s) or file URL of an ASCII-armored OpenPGP key',
                     'description': "The repository's signing key (default: Release.key beside package_repository).",
                 },
+                'registry': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'description': "The cluster's container registry (docker-registry on the hypervisor, on the cloud network's gateway); containerd pulls from it.",
+                    'properties': {
+                        'enabled': {'type': 'boolean', 'default': True},
+                        'port': {'type': 'integer', 'minimum': 1024, 'maximum': 65535, 'default': 5000},
+                        'mirrors': {
+                            'type': 'array',
+                            'items': {
+                                'type': 'string',
+                                'pattern': '^[a-z0-9.-]+(:[0-9]+)?$',
+                                'x-hint': 'a registry host name such as registry.k8s.io',
+                            },
+                            'description': 'Upstream registries containerd looks for in the local registry first, each under its own name (default: registry.k8s.io, docker.io, quay.io, ghcr.io, nvcr.io).',
+                        },
+                    },
+                },
             },
         },
         'cluster_common': {

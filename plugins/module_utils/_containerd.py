@@ -59,14 +59,21 @@ def hosts_files(mirrors, certs_dir):
             raise ContainerdConfigError('registry mirrors: %r is not a registry host name' % (registry,))
         if isinstance(urls, str) or not urls:
             raise ContainerdConfigError('registry mirrors: %s needs a list of mirror URLs' % registry)
+        # A registry served over plain HTTP (a local one) lists itself: http://<registry> becomes its server too
+        # (containerd 1.7 refuses a hosts.toml without a host section: "invalid `host` tree").
+        plain = 'http://%s' % registry
         lines = [
             '# Written by hyperscaler.workstation (containerd role): mirrors of %s, tried in order.' % registry,
-            'server = "%s"' % UPSTREAM.get(registry, 'https://%s' % registry),
+            'server = "%s"' % (plain if plain in urls else UPSTREAM.get(registry, 'https://%s' % registry)),
         ]
         for url in urls:
             if not _URL.match(str(url)):
                 raise ContainerdConfigError('registry mirrors: %s: %r is not an http(s) URL' % (registry, url))
             lines += ['', '[host."%s"]' % url, '  capabilities = ["pull", "resolve"]']
+            if (_URL.match(url).group(2) or '/').strip('/'):
+                # a mirror under a path (http://mirror:5000/v2/registry.k8s.io): containerd asks it as given,
+                # without adding /v2 (one registry serving several upstreams, each under its own name)
+                lines.append('  override_path = true')
         out.append(_root_file('%s/%s/hosts.toml' % (certs_dir.rstrip('/'), registry), '\n'.join(lines) + '\n'))
     return out
 

@@ -31,6 +31,16 @@ DEFAULTS = {
     'gpu_worker_taint': True,
     'package_repository': None,
     'package_key_url': None,
+    'registry': None,
+}
+# The cluster's container registry (Debian's docker-registry on the hypervisor, role container_registry), on the
+# cloud network's gateway address. containerd pulls its own images from it over plain HTTP, and tries it first for
+# the upstream registries in `mirrors`, each under its own name (<registry>/v2/registry.k8s.io/pause/...): the
+# images a user pushed there for offline use (skopeo copy ... docker://<gateway>:5000/registry.k8s.io/pause:3.10).
+REGISTRY_DEFAULTS = {
+    'enabled': True,
+    'port': 5000,
+    'mirrors': ['registry.k8s.io', 'docker.io', 'quay.io', 'ghcr.io', 'nvcr.io'],
 }
 # kubeadm, kubelet and kubectl come from the Kubernetes project's apt repository, one per minor (pkgs.k8s.io).
 PACKAGE_REPOSITORY = 'https://pkgs.k8s.io/core:/stable:/v%s/deb/'
@@ -84,6 +94,39 @@ def package_source(kubernetes_config):
         'repository': repository,
         'key_url': k8s['package_key_url'] or repository + 'Release.key',
         'packages': ['%s%s' % (name, pin) for name in PACKAGES],
+    }
+
+
+def registry(cluster):
+    """The cluster's local registry: ``{enabled, address, port, host, url, containerd_mirrors}``. ``cluster`` is
+    ``hyperscaler_cluster`` (its ``network.gateway`` is the address); ``containerd_mirrors`` is what the containerd
+    role takes (``{registry: [mirror URL]}``): the registry itself over HTTP and every upstream of ``mirrors``
+    under its name. Disabled: ``{enabled: false, containerd_mirrors: {}}``."""
+    conf = dict(REGISTRY_DEFAULTS)
+    conf.update(
+        dict(
+            (k, v)
+            for k, v in (settings((cluster or {}).get('kubernetes_config'))['registry'] or {}).items()
+            if v is not None
+        )
+    )
+    if not conf['enabled']:
+        return {'enabled': False, 'containerd_mirrors': {}}
+    address = ((cluster or {}).get('network') or {}).get('gateway')
+    if not address:
+        raise KubernetesConfigError('kubernetes_registry: the cloud cluster has no network gateway')
+    host = '%s:%d' % (address, int(conf['port']))
+    url = 'http://' + host
+    mirrors = {host: [url]}
+    for upstream in conf['mirrors']:
+        mirrors[upstream] = ['%s/v2/%s' % (url, upstream)]
+    return {
+        'enabled': True,
+        'address': address,
+        'port': int(conf['port']),
+        'host': host,
+        'url': url,
+        'containerd_mirrors': mirrors,
     }
 
 

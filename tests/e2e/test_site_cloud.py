@@ -11,18 +11,24 @@ Slow (minutes); `make e2e`. Tests run in file order and share the VMs.
 """
 
 import json
+import os
+import pathlib
 import re
+import subprocess
 import sys
 
 import pytest
 
-from helpers.site_run import changed_tasks, elapsed, playbook, ssh
+from helpers import cri
+from helpers.site_run import changed_tasks, elapsed, inventory_host, playbook, ssh, ssh_argv
 
 pytestmark = pytest.mark.vm
 
 VMS = {'cloud-control-plane', 'cloud-cpu-worker-01'}
 CONFIG = 'config/examples/cloud.yaml'
 TIMES = {}
+# Where Debian's docker-registry logs on a host without systemd (its init script); with systemd: the journal.
+REGISTRY_LOG = '/var/log/docker-registry.log'
 PACKAGE_STEP = 'hyperscaler.workstation.kubernetes_packages : Fetch the repository\'s signing key'
 
 
@@ -105,6 +111,86 @@ def test_containerd_runs_with_the_collections_cri_settings(cloud, repo_root):
         assert lines[0] == 'active', lines
         assert 'SystemdCgroup = true' in lines and 'sandbox_image = "registry.k8s.io/pause:3.10"' in lines, lines
         assert 'config_path = "/etc/containerd/certs.d"' in lines, lines
+
+
+def _binary_from_debian(tmp, package, member):
+    """A file of a Debian package (apt-get download, dpkg-deb -x): what the test images are built from."""
+    subprocess.run(['apt-get', 'download', package], cwd=str(tmp), check=True, capture_output=True)
+    deb = next(tmp.glob('%s_*.deb' % package))
+    subprocess.run(['dpkg-deb', '-x', str(deb), str(tmp / package)], check=True)
+    return tmp / package / member
+
+
+def _push(tmp, name, files, entrypoint, dest):
+    """``podman build`` of a one-layer image FROM scratch holding ``files`` ({path in image: file}), saved as an
+    OCI archive and pushed with skopeo over plain HTTP, as docs/kubernetes.md tells users to push images."""
+    context = tmp / name
+    context.mkdir()
+    lines = ['FROM scratch']
+    for target, source in sorted(files.items()):
+        (context / source.name).write_bytes(source.read_bytes())
+        (context / source.name).chmod(0o755)
+        lines.append('COPY %s %s' % (source.name, target))
+    lines.append('ENTRYPOINT %s' % json.dumps(entrypoint))
+    (context / 'Containerfile').write_text('\n'.join(lines) + '\n')
+    env = dict(os.environ)
+    env.setdefault('CONTAINERS_CONF', str(pathlib.Path(__file__).parents[1] / 'containers.conf'))
+    tag = 'localhost/hsw-e2e-%s:latest' % name
+    archive = tmp / ('%s.tar' % name)
+    for argv in (
+        ['podman', 'build', '-q', '-t', tag, str(context)],
+        ['podman', 'save', '--format', 'oci-archive', '-o', str(archive), tag],
+        ['skopeo', 'copy', '-q', '--dest-tls-verify=false', 'oci-archive:%s' % archive, 'docker://%s' % dest],
+    ):
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        assert proc.returncode == 0, (argv, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope='module')
+def registry_images(cloud, repo_root, tmp_path_factory):
+    """Two images built here from Debian packages and pushed to the cluster's registry on the hypervisor: a
+    busybox image under the registry's own name, and a stand-in pause image (Debian's catatonit in pause mode,
+    what podman's own pause container runs) where containerd looks for registry.k8s.io/pause:3.10 first."""
+    network = inventory_host(repo_root, 'cloud-control-plane', CONFIG)['hyperscaler_cluster']['network']
+    registry = '%s:5000' % network['gateway']
+    tmp = tmp_path_factory.mktemp('images')
+    busybox = _binary_from_debian(tmp, 'busybox-static', 'bin/busybox')
+    catatonit = _binary_from_debian(tmp, 'catatonit', 'usr/bin/catatonit')
+    images = {'smoke': '%s/hsw/smoke:1' % registry, 'pause': '%s/registry.k8s.io/pause:3.10' % registry}
+    _push(tmp, 'smoke', {'/bin/busybox': busybox}, ['/bin/busybox'], images['smoke'])
+    _push(tmp, 'pause', {'/pause': catatonit}, ['/pause', '-P'], images['pause'])
+    return images
+
+
+def test_each_node_pulls_from_the_local_registry_and_runs_the_image_over_cri(cloud, repo_root, registry_images):
+    """What kubelet asks containerd for, over CRI: each node pulls the image from the registry (plain HTTP, its
+    hosts.toml), runs its pod sandbox with the pause image found under registry.k8s.io's name in the registry
+    (the mirror), and runs the container to a clean exit."""
+    for host in sorted(VMS):
+        with cri.forwarded_socket(ssh_argv(repo_root, host, CONFIG)) as sock:
+            result = cri.run_once(
+                sock,
+                registry_images['smoke'],
+                ['/bin/busybox', 'sh', '-c', 'echo smoke-ok; /bin/busybox uname -n'],
+                '/var/log/hsw-smoke',
+            )
+        assert result['state'] == 'CONTAINER_EXITED' and result['exit_code'] == 0, (host, result)
+        log = _ssh(repo_root, host, 'sudo cat %s' % result['log_path'])
+        assert re.search(r' stdout F smoke-ok$', log.stdout, re.M), (host, log.stdout, log.stderr)
+        assert re.search(r' stdout F %s$' % host, log.stdout, re.M), (host, log.stdout)
+    # the registry's access log: "<client> - - [time] "HEAD /v2/hsw/smoke/manifests/1 HTTP/1.1" 200 ... containerd/..."
+    if os.path.exists(REGISTRY_LOG):
+        with open(REGISTRY_LOG, encoding='utf-8', errors='replace') as handle:
+            text = handle.read()
+    else:
+        text = subprocess.run(
+            ['journalctl', '-u', 'docker-registry', '-o', 'cat'], capture_output=True, text=True
+        ).stdout
+    asked = set(re.findall(r'^(\S+) - - \[[^\]]*\] "(?:HEAD|GET) (/v2/\S+?)(?:\?\S*)? HTTP', text, re.M))
+    for host in sorted(VMS):
+        address = inventory_host(repo_root, host, CONFIG)['ansible_host']
+        for uri in ('/v2/hsw/smoke/manifests/1', '/v2/registry.k8s.io/pause/manifests/3.10'):
+            assert (address, uri) in asked, (host, uri, sorted(asked)[-10:])
 
 
 def test_the_nodes_apt_still_works_after_the_failed_step(cloud, repo_root):

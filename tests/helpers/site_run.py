@@ -84,11 +84,16 @@ def inventory_host(repo_root, name, config=None):
     return strip_unsafe(json.loads(out))
 
 
-def ssh(repo_root, host, command, config=None):
-    """``command`` on the VM ``host`` over SSH with the cluster's key, as the automation's user."""
+def ssh_argv(repo_root, host, config=None):
+    """The ssh command line that logs in to the VM ``host`` with the cluster's key, as the automation's user."""
     hostvars = inventory_host(repo_root, host, config)
     cmd = ['ssh', '-i', hostvars['ansible_ssh_private_key_file']]
     for option in ('StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'LogLevel=ERROR', 'BatchMode=yes'):
         cmd += ['-o', option]
-    cmd += ['%s@%s' % (hostvars['ansible_user'], hostvars['ansible_host']), command]
+    return cmd + ['%s@%s' % (hostvars['ansible_user'], hostvars['ansible_host'])]
+
+
+def ssh(repo_root, host, command, config=None):
+    """``command`` on the VM ``host`` over SSH with the cluster's key, as the automation's user."""
+    cmd = ssh_argv(repo_root, host, config) + [command]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)

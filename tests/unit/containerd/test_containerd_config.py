@@ -84,6 +84,26 @@ def test_mirror_files():
     assert files[0]['mode'] == '0644'
 
 
+def test_a_local_plain_http_registry_and_a_mirror_under_a_path():
+    files = _containerd.hosts_files(
+        {
+            '192.168.160.1:5000': ['http://192.168.160.1:5000'],
+            'registry.k8s.io': ['http://192.168.160.1:5000/v2/registry.k8s.io', 'http://m:5000/'],
+        },
+        '/etc/containerd/certs.d',
+    )
+    local, k8s = (f['content'] for f in files)
+    # the local registry is its own server and only host, over HTTP
+    assert 'server = "http://192.168.160.1:5000"\n' in local and local.count('[host.') == 1
+    assert '[host."http://192.168.160.1:5000"]' in local
+    # the mirror under a path is asked as given (override_path); a mirror at its root is not
+    assert 'server = "https://registry.k8s.io"' in k8s
+    section, root = k8s.split('[host."http://192.168.160.1:5000/v2/registry.k8s.io"]')[1].split(
+        '[host."http://m:5000/"]'
+    )
+    assert 'override_path = true' in section and 'override_path' not in root
+
+
 def test_the_roles_files_and_their_directories_parents_first():
     out = _containerd.config_files(
         'version = 2\n', '/etc/containerd/config.toml', {'docker.io': ['http://m:5000']}, '/etc/containerd/certs.d',
