@@ -151,6 +151,7 @@ test-images:
 molecule: link test-images
 	cd roles/slurm_controller && molecule test -s slurm
 	cd roles/containerd && molecule test -s containerd
+	cd roles/container_registry && molecule test -s registry
 	cd roles/kubeadm_control_plane && molecule test -s kubeadm
 
 # README's main command on VMs: site.yml -e cluster=hpc, jobs over SSH, rerun changed=0, --check, destroy; then the

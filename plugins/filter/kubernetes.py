@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubernetes, _kubernetes_report
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cni, _kubernetes, _kubernetes_report
 from ansible_collections.hyperscaler.workstation.plugins.plugin_utils._filters import user_errors
 
 
@@ -20,4 +20,6 @@ class FilterModule(object):
             "kubernetes_package_source": user_errors(_kubernetes.package_source),
             "kubernetes_registry": user_errors(_kubernetes.registry),
             "kubernetes_cluster_report": user_errors(_kubernetes_report.cluster_report),
+            "kubernetes_stale_nodes": user_errors(_kubernetes_report.stale_nodes),
+            "cni_bridge_plan": user_errors(_cni.cluster_plan),
         }

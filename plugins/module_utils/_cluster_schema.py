@@ -371,7 +371,11 @@ SCHEMA = {
                     'x-hint': 'a Kubernetes minor from 1.33 to 1.35 (the last on containerd 1.7), or an exact version: 1.35 or 1.35.2',
                     'description': 'Kubernetes minor (selects the package repository) or exact version.',
                 },
-                'cni': {'type': 'string', 'enum': ['calico', 'cilium', 'flannel']},
+                'cni': {
+                    'type': 'string',
+                    'enum': ['calico', 'cilium', 'flannel', 'bridge'],
+                    'description': 'Pod network: bridge is the reference CNI plugins (offline, a /24 per node, no NetworkPolicy); calico (default), cilium and flannel are not deployed yet.',
+                },
                 'ingress': {'type': 'string', 'enum': ['nginx', 'traefik', 'none']},
                 'storage_class': {'type': 'string', 'enum': ['local-path', 'nfs', 'none']},
                 'pod_subnet': {'$ref': '#/$defs/ipv4_cidr'},

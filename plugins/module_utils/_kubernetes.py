@@ -52,6 +52,9 @@ API_PORT = 6443
 GPU_TAINT = {'key': 'nvidia.com/gpu', 'value': 'present', 'effect': 'NoSchedule'}
 # The label the plan gives every worker: compute=cpu or compute=gpu.
 COMPUTE_LABEL = 'compute'
+# The ownership mark on the Kubernetes side: every node this collection registers carries it (value: the cluster's
+# key in cluster.yaml). Only Nodes with it are ever deleted (a worker removed from cluster.yaml).
+OWNER_LABEL = 'hyperscaler.workstation/cluster'
 _MINOR = re.compile(r'^1\.[0-9]+$')
 
 
@@ -192,14 +195,16 @@ def _describe(gpus):
 
 
 def node_metadata(node, kubernetes_config=None):
-    """``{labels, taints}`` of one cloud node: ``compute=cpu|gpu`` on workers, the GPU taint on GPU workers (unless
-    ``gpu_worker_taint`` is false); the control plane keeps kubeadm's own taint."""
+    """``{labels, taints}`` of one cloud node: the owner label (``node.cluster``, when known) on every node,
+    ``compute=cpu|gpu`` on workers, the GPU taint on GPU workers (unless ``gpu_worker_taint`` is false); the control
+    plane keeps kubeadm's own taint."""
     k8s = settings(kubernetes_config)
+    labels = {OWNER_LABEL: node['cluster']} if node.get('cluster') else {}
     role = node.get('role')
     if role == 'control_plane':
-        return {'labels': {}, 'taints': []}
+        return {'labels': labels, 'taints': []}
     gpu = role == 'gpu_worker'
-    labels = {COMPUTE_LABEL: 'gpu' if gpu else 'cpu'}
+    labels[COMPUTE_LABEL] = 'gpu' if gpu else 'cpu'
     taints = [dict(GPU_TAINT)] if gpu and k8s['gpu_worker_taint'] else []
     return {'labels': labels, 'taints': taints}
 
@@ -209,15 +214,23 @@ def _extra_args(**args):
     return [{'name': k.replace('_', '-'), 'value': str(v)} for k, v in sorted(args.items())]
 
 
-def _registration(node):
-    """The control plane's ``nodeRegistration`` (kubeadm keeps its control-plane taint; workers get their labels and
-    taints as Node patches, ``nodes.yaml``)."""
-    return {
+def _registration(node, kubernetes_config=None):
+    """A node's ``nodeRegistration``. A worker registers with its labels (kubelet's ``--node-labels``) and taints
+    (``--register-with-taints``), so no pod lands on a GPU worker untainted in between; the control plane keeps
+    kubeadm's own taint (``taints`` left out)."""
+    meta = node_metadata(node, kubernetes_config)
+    args = {'node_ip': node['ip']}
+    if meta['labels']:
+        args['node_labels'] = ','.join('%s=%s' % item for item in sorted(meta['labels'].items()))
+    out = {
         'name': node['name'],
         'criSocket': CRI_SOCKET,
         'imagePullPolicy': 'IfNotPresent',
-        'kubeletExtraArgs': _extra_args(node_ip=node['ip']),
+        'kubeletExtraArgs': _extra_args(**args),
     }
+    if node.get('role') != 'control_plane':
+        out['taints'] = meta['taints']
+    return out
 
 
 def kubeadm_config(cluster, control_plane, version=None):
@@ -233,7 +246,7 @@ def kubeadm_config(cluster, control_plane, version=None):
         'apiVersion': KUBEADM_API,
         'kind': 'InitConfiguration',
         'localAPIEndpoint': {'advertiseAddress': control_plane['ip'], 'bindPort': API_PORT},
-        'nodeRegistration': _registration(control_plane),
+        'nodeRegistration': _registration(control_plane, k8s),
     }
     domain = 'cluster.local'
     cluster_config = {
@@ -258,10 +271,10 @@ def kubeadm_config(cluster, control_plane, version=None):
     return [init, cluster_config, kubelet]
 
 
-def join_config(control_plane, node, token, ca_cert_hashes):
+def join_config(control_plane, node, token, ca_cert_hashes, kubernetes_config=None):
     """The JoinConfiguration (v1beta4) of one worker: discovery by bootstrap token with the CA pinned (never
-    ``unsafeSkipCAVerification``), the node's name, CRI socket and node IP. It holds the token: written 0600 and
-    removed after the join."""
+    ``unsafeSkipCAVerification``), the node's name, CRI socket, node IP, labels and taints (``kubernetes_config``
+    decides the GPU taint). It holds the token: written 0600 and removed after the join."""
     if not _kubeadm.TOKEN.match(token or ''):
         raise KubernetesConfigError('join_config: the bootstrap token is not of kubeadm\'s form')
     if not ca_cert_hashes:
@@ -278,7 +291,7 @@ def join_config(control_plane, node, token, ca_cert_hashes):
             },
             'timeout': '5m0s',
         },
-        'nodeRegistration': _registration(node),
+        'nodeRegistration': _registration(node, kubernetes_config),
     }
 
 

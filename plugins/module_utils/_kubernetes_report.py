@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._kubernetes import OWNER_LABEL
 
 SYSTEM_NAMESPACES = ('kube-system',)
 _GOOD_PHASES = ('Running', 'Succeeded')
@@ -102,3 +103,19 @@ def cluster_report(nodes_doc, pods_doc, expected_nodes, gpu_workers=(), mig_stra
     if not pods:
         problems.append('no system pods in %s' % ', '.join(SYSTEM_NAMESPACES))
     return {'ok': not problems, 'problems': problems, 'nodes': nodes, 'system_pods_not_running': not_running}
+
+
+def stale_nodes(nodes_doc, names, cluster):
+    """The Nodes to remove, ``[{name, ready}]``: those of ``kubectl get nodes -o json`` that carry this cluster's
+    owner label (``hyperscaler.workstation/cluster=<cluster>``) but are not in ``names`` (the nodes cluster.yaml
+    lists). A Node without the label was not registered by this collection and is never returned. ``ready``: a
+    Ready node is drained first; one whose VM is gone is only deleted (its pods are collected with it)."""
+    if not cluster:
+        raise KubernetesReportError('stale_nodes: no cluster key to match the owner label with')
+    wanted = set(names or [])
+    out = []
+    for node in _items(nodes_doc, 'nodes'):
+        meta = node.get('metadata') or {}
+        if (meta.get('labels') or {}).get(OWNER_LABEL) == cluster and meta.get('name') not in wanted:
+            out.append({'name': meta.get('name'), 'ready': _ready(node)})
+    return sorted(out, key=lambda n: n['name'])

@@ -10,6 +10,7 @@ step run against stand-ins in the molecule scenario `kubeadm`; docs/kubernetes.m
 Slow (minutes); `make e2e`. Tests run in file order and share the VMs.
 """
 
+import ipaddress
 import json
 import os
 import pathlib
@@ -29,6 +30,8 @@ CONFIG = 'config/examples/cloud.yaml'
 TIMES = {}
 # Where Debian's docker-registry logs on a host without systemd (its init script); with systemd: the journal.
 REGISTRY_LOG = '/var/log/docker-registry.log'
+# Where the test's pods log on the VMs (CRI log files).
+LOGS = '/var/log/hsw-smoke'
 PACKAGE_STEP = 'hyperscaler.workstation.kubernetes_packages : Fetch the repository\'s signing key'
 
 
@@ -167,13 +170,10 @@ def test_each_node_pulls_from_the_local_registry_and_runs_the_image_over_cri(clo
     hosts.toml), runs its pod sandbox with the pause image found under registry.k8s.io's name in the registry
     (the mirror), and runs the container to a clean exit."""
     for host in sorted(VMS):
+        command = ['/bin/busybox', 'sh', '-c', 'echo smoke-ok; /bin/busybox uname -n']
         with cri.forwarded_socket(ssh_argv(repo_root, host, CONFIG)) as sock:
-            result = cri.run_once(
-                sock,
-                registry_images['smoke'],
-                ['/bin/busybox', 'sh', '-c', 'echo smoke-ok; /bin/busybox uname -n'],
-                '/var/log/hsw-smoke',
-            )
+            with cri.Pod(sock, registry_images['smoke'], command, LOGS) as pod:
+                result = pod.wait()
         assert result['state'] == 'CONTAINER_EXITED' and result['exit_code'] == 0, (host, result)
         log = _ssh(repo_root, host, 'sudo cat %s' % result['log_path'])
         assert re.search(r' stdout F smoke-ok$', log.stdout, re.M), (host, log.stdout, log.stderr)
@@ -193,10 +193,52 @@ def test_each_node_pulls_from_the_local_registry_and_runs_the_image_over_cri(clo
             assert (address, uri) in asked, (host, uri, sorted(asked)[-10:])
 
 
+def test_pods_on_two_nodes_reach_each_other_on_the_bridge_pod_network(cloud, repo_root, registry_images):
+    """kubernetes_config.cni: bridge. A pod on the control plane serves HTTP on its pod address (from the control
+    plane's /24 of pod_subnet); a pod on the worker (from the worker's /24) fetches from it across the nodes."""
+    plane, worker = 'cloud-control-plane', 'cloud-cpu-worker-01'
+    subnet = dict(
+        (host, '10.244.%s.0/24' % inventory_host(repo_root, host, CONFIG)['ansible_host'].split('.')[-1])
+        for host in (plane, worker)
+    )
+    image = registry_images['smoke']
+    serve = ['/bin/busybox', 'httpd', '-f', '-p', '8080', '-h', '/etc']
+    with cri.forwarded_socket(ssh_argv(repo_root, plane, CONFIG)) as plane_sock:
+        with cri.forwarded_socket(ssh_argv(repo_root, worker, CONFIG)) as worker_sock:
+            with cri.Pod(plane_sock, image, serve, LOGS, host_network=False, hostname='hsw-server') as server:
+                fetch = ['/bin/busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do /bin/busybox wget -q -T 5 -O - '
+                         'http://%s:8080/hostname && exit 0; sleep 2; done; exit 1' % server.ip]  # fmt: skip
+                with cri.Pod(worker_sock, image, fetch, LOGS, host_network=False) as client:
+                    result = client.wait()
+    assert ipaddress.ip_address(server.ip) in ipaddress.ip_network(subnet[plane]), (server.ip, subnet)
+    assert ipaddress.ip_address(client.ip) in ipaddress.ip_network(subnet[worker]), (client.ip, subnet)
+    log = _ssh(repo_root, worker, 'sudo cat %s' % result['log_path'])
+    assert result['exit_code'] == 0, (result, log.stdout)
+    assert re.search(r' stdout F hsw-server$', log.stdout, re.M), log.stdout
+
+
 def test_the_nodes_apt_still_works_after_the_failed_step(cloud, repo_root):
     for host in sorted(VMS):
         result = _ssh(repo_root, host, 'ls /etc/apt/sources.list.d/; ls /etc/apt/keyrings/ 2>/dev/null; echo end')
         assert 'kubernetes.sources' not in result.stdout, (host, result.stdout)
+
+
+def test_make_status_shows_the_cloud_vms_running(cloud, repo_root):
+    """`make status CLUSTER=cloud`: lifecycle.yml's status table, one line per VM of the cluster."""
+    rc, out, recap = playbook(
+        repo_root,
+        'playbooks/lifecycle.yml',
+        '-e',
+        'lifecycle_action=status',
+        '-e',
+        'cluster=cloud',
+        '-e',
+        'cluster_config=' + CONFIG,
+    )
+    assert rc == 0 and recap['localhost'][0] == 0, out[-3000:]
+    for host in VMS:
+        address = inventory_host(repo_root, host, CONFIG)['ansible_host']
+        assert re.search(r'%s\s+cloud\s+running\s+%s\s' % (host, re.escape(address)), out), out[-3000:]
 
 
 def test_the_rerun_stops_at_the_same_step_and_changes_nothing_before_it(cloud, repo_root):

@@ -71,41 +71,64 @@ def forwarded_socket(ssh_argv, remote=CONTAINERD_SOCKET):
             server.server_close()
 
 
-def run_once(socket_path, image, command, log_directory, timeout=300):
-    """Pull ``image``, run ``command`` in it in a pod sandbox of its own, wait until it exits; returns
-    ``{exit_code, log_path, image_ref}``. The sandbox is removed afterwards; the image stays."""
-    channel = grpc.insecure_channel('unix://' + socket_path)
-    runtime = api_pb2_grpc.RuntimeServiceStub(channel)
-    images = api_pb2_grpc.ImageServiceStub(channel)
-    pulled = images.PullImage(api_pb2.PullImageRequest(image=api_pb2.ImageSpec(image=image)), timeout=timeout)
-    name = 'hsw-smoke-%s' % uuid.uuid4().hex[:8]
-    sandbox = api_pb2.PodSandboxConfig(
-        metadata=api_pb2.PodSandboxMetadata(name=name, namespace='hsw-smoke', uid=uuid.uuid4().hex, attempt=0),
-        log_directory='%s/%s' % (log_directory.rstrip('/'), name),
-        linux=api_pb2.LinuxPodSandboxConfig(
-            cgroup_parent='system.slice',
-            security_context=api_pb2.LinuxSandboxSecurityContext(
-                namespace_options=api_pb2.NamespaceOption(network=api_pb2.NODE)
+class Pod(object):
+    """One pod as kubelet runs it: the image pulled, a sandbox (the node's network namespace, or its own on the
+    pod network), one container started in it. A context manager: the sandbox is removed on exit; the image
+    stays. ``ip`` is the sandbox's pod address (None on the node's network)."""
+
+    def __init__(self, socket_path, image, command, log_directory, host_network=True, hostname='', timeout=300):
+        self.image, self.command, self.timeout = image, list(command), timeout
+        self.channel = grpc.insecure_channel('unix://' + socket_path)
+        self.runtime = api_pb2_grpc.RuntimeServiceStub(self.channel)
+        self.images = api_pb2_grpc.ImageServiceStub(self.channel)
+        name = 'hsw-smoke-%s' % uuid.uuid4().hex[:8]
+        network = api_pb2.NODE if host_network else api_pb2.POD
+        self.sandbox = api_pb2.PodSandboxConfig(
+            metadata=api_pb2.PodSandboxMetadata(name=name, namespace='hsw-smoke', uid=uuid.uuid4().hex, attempt=0),
+            hostname=hostname,
+            log_directory='%s/%s' % (log_directory.rstrip('/'), name),
+            linux=api_pb2.LinuxPodSandboxConfig(
+                cgroup_parent='system.slice',
+                security_context=api_pb2.LinuxSandboxSecurityContext(
+                    namespace_options=api_pb2.NamespaceOption(network=network)
+                ),
             ),
-        ),
-    )
-    sandbox_id = runtime.RunPodSandbox(api_pb2.RunPodSandboxRequest(config=sandbox), timeout=timeout).pod_sandbox_id
-    try:
+        )
+        self.sandbox_id = self.container_id = self.ip = self.image_ref = None
+
+    def __enter__(self):
+        pulled = self.images.PullImage(
+            api_pb2.PullImageRequest(image=api_pb2.ImageSpec(image=self.image)), timeout=self.timeout
+        )
+        self.image_ref = pulled.image_ref
+        self.sandbox_id = self.runtime.RunPodSandbox(
+            api_pb2.RunPodSandboxRequest(config=self.sandbox), timeout=self.timeout
+        ).pod_sandbox_id
+        status = self.runtime.PodSandboxStatus(
+            api_pb2.PodSandboxStatusRequest(pod_sandbox_id=self.sandbox_id), timeout=self.timeout
+        ).status
+        self.ip = status.network.ip or None
         container = api_pb2.ContainerConfig(
             metadata=api_pb2.ContainerMetadata(name='smoke', attempt=0),
-            image=api_pb2.ImageSpec(image=image),
-            command=list(command),
+            image=api_pb2.ImageSpec(image=self.image),
+            command=self.command,
             log_path='smoke.log',
         )
-        container_id = runtime.CreateContainer(
-            api_pb2.CreateContainerRequest(pod_sandbox_id=sandbox_id, config=container, sandbox_config=sandbox),
-            timeout=timeout,
+        self.container_id = self.runtime.CreateContainer(
+            api_pb2.CreateContainerRequest(
+                pod_sandbox_id=self.sandbox_id, config=container, sandbox_config=self.sandbox
+            ),
+            timeout=self.timeout,
         ).container_id
-        runtime.StartContainer(api_pb2.StartContainerRequest(container_id=container_id), timeout=timeout)
-        deadline = time.monotonic() + timeout
+        self.runtime.StartContainer(api_pb2.StartContainerRequest(container_id=self.container_id), timeout=self.timeout)
+        return self
+
+    def wait(self):
+        """Until the container exits (or the timeout): ``{state, exit_code, log_path, image_ref, ip}``."""
+        deadline = time.monotonic() + self.timeout
         while True:
-            status = runtime.ContainerStatus(
-                api_pb2.ContainerStatusRequest(container_id=container_id), timeout=timeout
+            status = self.runtime.ContainerStatus(
+                api_pb2.ContainerStatusRequest(container_id=self.container_id), timeout=self.timeout
             ).status
             if status.state == api_pb2.CONTAINER_EXITED or time.monotonic() > deadline:
                 break
@@ -114,9 +137,17 @@ def run_once(socket_path, image, command, log_directory, timeout=300):
             'state': api_pb2.ContainerState.Name(status.state),
             'exit_code': status.exit_code,
             'log_path': status.log_path,
-            'image_ref': pulled.image_ref,
+            'image_ref': self.image_ref,
+            'ip': self.ip,
         }
-    finally:
-        runtime.StopPodSandbox(api_pb2.StopPodSandboxRequest(pod_sandbox_id=sandbox_id), timeout=timeout)
-        runtime.RemovePodSandbox(api_pb2.RemovePodSandboxRequest(pod_sandbox_id=sandbox_id), timeout=timeout)
-        channel.close()
+
+    def __exit__(self, *exc):
+        if self.sandbox_id:
+            self.runtime.StopPodSandbox(
+                api_pb2.StopPodSandboxRequest(pod_sandbox_id=self.sandbox_id), timeout=self.timeout
+            )
+            self.runtime.RemovePodSandbox(
+                api_pb2.RemovePodSandboxRequest(pod_sandbox_id=self.sandbox_id), timeout=self.timeout
+            )
+        self.channel.close()
+        return False

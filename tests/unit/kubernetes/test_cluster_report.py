@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._kubernetes_report import (
     KubernetesReportError,
     cluster_report,
+    stale_nodes,
 )
 
 DOCS = pathlib.Path(__file__).parent / 'kubectl'
@@ -60,3 +61,38 @@ def test_a_cluster_without_system_pods_is_not_healthy():
 def test_what_is_not_kubectl_json_is_refused():
     with pytest.raises(KubernetesReportError, match='nodes document'):
         cluster_report({'kind': 'Node'}, doc('pods-healthy'), NODES)
+
+
+def _node(name, labels, ready=True):
+    return {
+        'apiVersion': 'v1',
+        'kind': 'Node',
+        'metadata': {'name': name, 'labels': dict(labels, **{'kubernetes.io/hostname': name})},
+        'status': {'conditions': [{'type': 'Ready', 'status': 'True' if ready else 'Unknown'}]},
+    }
+
+
+def test_only_our_nodes_that_cluster_yaml_dropped_are_stale():
+    ours = {'hyperscaler.workstation/cluster': 'cloud'}
+    listing = {
+        'apiVersion': 'v1',
+        'kind': 'List',
+        'items': [
+            _node('cloud-control-plane', ours),
+            _node('cloud-cpu-worker-01', dict(ours, compute='cpu')),
+            _node('cloud-cpu-worker-02', dict(ours, compute='cpu')),  # removed from cluster.yaml, VM still up
+            _node('cloud-gpu-worker-01', dict(ours, compute='gpu'), ready=False),  # removed, VM gone
+            _node('joined-by-hand', {'compute': 'cpu'}),  # not registered by the collection
+            _node('lab-worker-01', {'hyperscaler.workstation/cluster': 'lab'}),  # another cluster's
+        ],
+    }
+    stale = stale_nodes(listing, ['cloud-control-plane', 'cloud-cpu-worker-01'], 'cloud')
+    assert stale == [{'name': 'cloud-cpu-worker-02', 'ready': True}, {'name': 'cloud-gpu-worker-01', 'ready': False}]
+    assert stale_nodes(listing, [n['metadata']['name'] for n in listing['items']], 'cloud') == []
+
+
+def test_stale_nodes_needs_a_listing_and_a_cluster():
+    with pytest.raises(KubernetesReportError, match='kubectl -o json List'):
+        stale_nodes({'kind': 'Node'}, [], 'cloud')
+    with pytest.raises(KubernetesReportError, match='cluster key'):
+        stale_nodes(doc('nodes-healthy'), [], '')

@@ -41,7 +41,7 @@ def test_what_is_not_a_certificate_is_refused(text, problem):
 
 
 PLANE = {'name': 'cloud-cp', 'ip': '192.168.200.10'}
-WORKER = {'name': 'cloud-worker-01', 'ip': '192.168.200.11'}
+WORKER = {'name': 'cloud-worker-01', 'ip': '192.168.200.11', 'role': 'cpu_worker'}
 
 
 def test_the_join_configuration_pins_the_ca():
@@ -55,7 +55,27 @@ def test_the_join_configuration_pins_the_ca():
         'unsafeSkipCAVerification': False,
     }
     assert doc['nodeRegistration']['name'] == 'cloud-worker-01'
-    assert doc['nodeRegistration']['kubeletExtraArgs'] == [{'name': 'node-ip', 'value': '192.168.200.11'}]
+    assert doc['nodeRegistration']['kubeletExtraArgs'] == [
+        {'name': 'node-ip', 'value': '192.168.200.11'},
+        {'name': 'node-labels', 'value': 'compute=cpu'},
+    ]
+
+
+@pytest.mark.parametrize(
+    'role, config, labels, taints',
+    [
+        ('cpu_worker', None, 'compute=cpu', []),
+        ('gpu_worker', None, 'compute=gpu', [{'key': 'nvidia.com/gpu', 'value': 'present', 'effect': 'NoSchedule'}]),
+        ('gpu_worker', {'gpu_worker_taint': False}, 'compute=gpu', []),
+    ],
+)
+def test_a_worker_registers_with_its_labels_and_taints(role, config, labels, taints):
+    """kubelet's --node-labels and --register-with-taints (kubeadm: kubeletExtraArgs, taints): a GPU worker is
+    never schedulable untainted, not even between its join and a later kubectl taint."""
+    doc = _kubernetes.join_config(PLANE, dict(WORKER, role=role), TOKEN, ['sha256:' + '0' * 64], config)
+    registration = doc['nodeRegistration']
+    assert {'name': 'node-labels', 'value': labels} in registration['kubeletExtraArgs']
+    assert registration['taints'] == taints
 
 
 @pytest.mark.parametrize('token, pins, problem', [('not-a-token', ['sha256:x'], 'token'), (TOKEN, [], 'pin')])

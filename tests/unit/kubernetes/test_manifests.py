@@ -174,11 +174,17 @@ def test_what_the_cluster_gets(manifests):
     assert cluster['controlPlaneEndpoint'] == '192.168.200.10:6443'
     assert cluster['networking'] == {'podSubnet': '10.244.0.0/16', 'serviceSubnet': '10.96.0.0/12',
                                      'dnsDomain': 'cluster.local'}  # fmt: skip
+    # the control plane registers with the collection's owner label (the only Nodes it ever deletes carry it)
     assert docs['InitConfiguration']['nodeRegistration']['kubeletExtraArgs'] == [
-        {'name': 'node-ip', 'value': '192.168.200.10'}
+        {'name': 'node-ip', 'value': '192.168.200.10'},
+        {'name': 'node-labels', 'value': 'hyperscaler.workstation/cluster=cloud'},
     ]
+    assert 'taints' not in docs['InitConfiguration']['nodeRegistration']  # kubeadm's control-plane taint stays
     nodes = dict((n['metadata']['name'], n) for n in manifests['nodes.yaml'])
-    assert nodes['cloud-cpu-worker-01']['metadata']['labels'] == {'compute': 'cpu'}
+    assert nodes['cloud-cpu-worker-01']['metadata']['labels'] == {
+        'compute': 'cpu',
+        'hyperscaler.workstation/cluster': 'cloud',
+    }
     assert 'spec' not in nodes['cloud-cpu-worker-01']
     assert nodes['cloud-gpu-worker-01']['spec']['taints'] == [
         {'key': 'nvidia.com/gpu', 'value': 'present', 'effect': 'NoSchedule'}
