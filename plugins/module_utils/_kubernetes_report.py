@@ -70,9 +70,10 @@ def _pod_problem(pod):
     )
 
 
-def cluster_report(nodes_doc, pods_doc, expected_nodes, gpu_workers=(), mig_strategy='none'):
-    """``{ok, problems, nodes: {name: {ready, compute, gpus}}, system_pods_not_running}`` of a cluster that should
-    have ``expected_nodes`` (names), of which ``gpu_workers`` advertise GPUs the way ``mig_strategy`` says."""
+def cluster_report(nodes_doc, pods_doc, expected_nodes, gpu_workers=(), mig_strategy='none', certificates=None):
+    """``{ok, problems, nodes: {name: {ready, compute, gpus}}, system_pods_not_running, certificates_expiring}`` of a
+    cluster that should have ``expected_nodes`` (names), of which ``gpu_workers`` advertise GPUs the way
+    ``mig_strategy`` says; ``certificates`` is the control plane's ``kubeadm_certificates_info`` result."""
     nodes = {}
     for node in _items(nodes_doc, 'nodes'):
         meta = node.get('metadata') or {}
@@ -102,7 +103,24 @@ def cluster_report(nodes_doc, pods_doc, expected_nodes, gpu_workers=(), mig_stra
     problems.extend('system pod ' + p for p in not_running)
     if not pods:
         problems.append('no system pods in %s' % ', '.join(SYSTEM_NAMESPACES))
-    return {'ok': not problems, 'problems': problems, 'nodes': nodes, 'system_pods_not_running': not_running}
+    expiring = list((certificates or {}).get('expiring') or [])
+    for cert in expiring:
+        state = (
+            'expired %d days ago' % -cert['days_left']
+            if cert['days_left'] < 0
+            else 'expires in %d days' % cert['days_left']
+        )
+        problems.append(
+            'certificate %s (%s) %s, on %s: kubeadm certs renew'
+            % (cert['path'], cert['subject'], state, cert['not_after'])
+        )
+    return {
+        'ok': not problems,
+        'problems': problems,
+        'nodes': nodes,
+        'system_pods_not_running': not_running,
+        'certificates_expiring': expiring,
+    }
 
 
 def stale_nodes(nodes_doc, names, cluster):

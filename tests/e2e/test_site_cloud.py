@@ -206,7 +206,8 @@ def test_pods_on_two_nodes_reach_each_other_on_the_bridge_pod_network(cloud, rep
     with cri.forwarded_socket(ssh_argv(repo_root, plane, CONFIG)) as plane_sock:
         with cri.forwarded_socket(ssh_argv(repo_root, worker, CONFIG)) as worker_sock:
             with cri.Pod(plane_sock, image, serve, LOGS, host_network=False, hostname='hsw-server') as server:
-                fetch = ['/bin/busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do /bin/busybox wget -q -T 5 -O - '
+                # (busybox-static 1.35's wget crashes with -T in a pod; without it, it waits for the kernel's timeout)
+                fetch = ['/bin/busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do /bin/busybox wget -Y off -q -O - '
                          'http://%s:8080/hostname && exit 0; sleep 2; done; exit 1' % server.ip]  # fmt: skip
                 with cri.Pod(worker_sock, image, fetch, LOGS, host_network=False) as client:
                     result = client.wait()

@@ -37,23 +37,28 @@ WantedBy=multi-user.target
 """
 
 
-def ca_certificate(key=None):
-    """A self-signed CA certificate (PEM bytes) of ``key`` (a new RSA key by default) and its kubeadm pin, as the
-    cryptography library computes it (also the unit tests' witness)."""
-    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'kubernetes')])
-    start = datetime.datetime.fromtimestamp(time.time() - 60, datetime.timezone.utc)
-    cert = (
+def certificate(key, common_name, not_before, not_after):
+    """A self-signed certificate (cryptography's object) of ``key``: the one builder of the tests' certificates."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=3650))
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
+
+
+def ca_certificate(key=None):
+    """A self-signed CA certificate (PEM bytes) of ``key`` (a new RSA key by default) and its kubeadm pin, as the
+    cryptography library computes it (also the unit tests' witness)."""
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    start = datetime.datetime.fromtimestamp(time.time() - 60, datetime.timezone.utc)
+    cert = certificate(key, 'kubernetes', start, start + datetime.timedelta(days=3650))
     spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return cert.public_bytes(serialization.Encoding.PEM), 'sha256:' + hashlib.sha256(spki).hexdigest()
 

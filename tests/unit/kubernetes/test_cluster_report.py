@@ -96,3 +96,28 @@ def test_stale_nodes_needs_a_listing_and_a_cluster():
         stale_nodes({'kind': 'Node'}, [], 'cloud')
     with pytest.raises(KubernetesReportError, match='cluster key'):
         stale_nodes(doc('nodes-healthy'), [], '')
+
+
+def test_expiring_certificates_are_problems():
+    certificates = {
+        'expiring': [
+            {
+                'path': '/etc/kubernetes/admin.conf',
+                'subject': 'kubernetes-admin',
+                'not_after': '2026-12-01T12:00:00Z',
+                'days_left': -2,
+            },
+            {
+                'path': '/etc/kubernetes/pki/apiserver.crt',
+                'subject': 'kube-apiserver',
+                'not_after': '2026-12-15T12:00:00Z',
+                'days_left': 12,
+            },
+        ]
+    }
+    report = cluster_report(doc('nodes-healthy'), doc('pods-healthy'), NODES, GPU, 'none', certificates)
+    assert not report['ok'] and report['certificates_expiring'] == certificates['expiring']
+    assert report['problems'] == [
+        'certificate /etc/kubernetes/admin.conf (kubernetes-admin) expired 2 days ago, on 2026-12-01T12:00:00Z: kubeadm certs renew',
+        'certificate /etc/kubernetes/pki/apiserver.crt (kube-apiserver) expires in 12 days, on 2026-12-15T12:00:00Z: kubeadm certs renew',
+    ]
