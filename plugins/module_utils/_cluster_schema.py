@@ -374,7 +374,7 @@ SCHEMA = {
                 'cni': {
                     'type': 'string',
                     'enum': ['calico', 'cilium', 'flannel', 'bridge'],
-                    'description': 'Pod network: bridge is the reference CNI plugins (offline, a /24 per node, no NetworkPolicy); calico (default), cilium and flannel are not deployed yet.',
+                    'description': 'Pod network: bridge (reference CNI plugins, offline); calico (default), cilium, flannel: not deployed yet.',
                 },
                 'ingress': {'type': 'string', 'enum': ['nginx', 'traefik', 'none']},
                 'storage_class': {'type': 'string', 'enum': ['local-path', 'nfs', 'none']},
@@ -406,7 +406,7 @@ SCHEMA = {
                 'registry': {
                     'type': 'object',
                     'additionalProperties': False,
-                    'description': "The cluster's container registry (docker-registry on the hypervisor, on the cloud network's gateway); containerd pulls from it.",
+                    'description': "The cluster's registry (docker-registry on the hypervisor, at the cloud network's gateway).",
                     'properties': {
                         'enabled': {'type': 'boolean', 'default': True},
                         'port': {'type': 'integer', 'minimum': 1024, 'maximum': 65535, 'default': 5000},
@@ -417,7 +417,7 @@ SCHEMA = {
                                 'pattern': '^[a-z0-9.-]+(:[0-9]+)?$',
                                 'x-hint': 'a registry host name such as registry.k8s.io',
                             },
-                            'description': 'Upstream registries containerd looks for in the local registry first, each under its own name (default: registry.k8s.io, docker.io, quay.io, ghcr.io, nvcr.io).',
+                            'description': 'Upstream registries containerd tries in the local one first, under their names (docs/kubernetes.md).',
                         },
                     },
                 },

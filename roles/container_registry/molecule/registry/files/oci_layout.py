@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Write a one-layer OCI image layout (image-spec 1.0: oci-layout, index.json, blobs/sha256/) holding /hello, tagged
 as given: an image for skopeo to push, made without a container engine or a registry to pull from.
 Usage: oci_layout.py DIR TAG"""
