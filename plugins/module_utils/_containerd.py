@@ -67,10 +67,11 @@ def hosts_files(mirrors, certs_dir):
             'server = "%s"' % (plain if plain in urls else UPSTREAM.get(registry, 'https://%s' % registry)),
         ]
         for url in urls:
-            if not _URL.match(str(url)):
+            match = _URL.match(str(url))
+            if not match:
                 raise ContainerdConfigError('registry mirrors: %s: %r is not an http(s) URL' % (registry, url))
             lines += ['', '[host."%s"]' % url, '  capabilities = ["pull", "resolve"]']
-            if (_URL.match(url).group(2) or '/').strip('/'):
+            if (match.group(2) or '/').strip('/'):
                 # a mirror under a path (http://mirror:5000/v2/registry.k8s.io): containerd asks it as given,
                 # without adding /v2 (one registry serving several upstreams, each under its own name)
                 lines.append('  override_path = true')

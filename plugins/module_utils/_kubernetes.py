@@ -62,11 +62,16 @@ class KubernetesConfigError(HyperscalerError):
     """The cloud cluster's settings cannot be turned into Kubernetes configuration."""
 
 
+def _with_defaults(defaults, given):
+    """``given`` (a cluster.yaml mapping, may be None) over ``defaults``; unset (None) fields take the default."""
+    out = dict(defaults)
+    out.update(dict((k, v) for k, v in (given or {}).items() if v is not None))
+    return out
+
+
 def settings(kubernetes_config):
     """``kubernetes_config`` of cluster.yaml with the defaults filled in."""
-    out = dict(DEFAULTS)
-    out.update(dict((k, v) for k, v in (kubernetes_config or {}).items() if v is not None))
-    return out
+    return _with_defaults(DEFAULTS, kubernetes_config)
 
 
 def kubernetes_version(version):
@@ -105,14 +110,7 @@ def registry(cluster):
     ``hyperscaler_cluster`` (its ``network.gateway`` is the address); ``containerd_mirrors`` is what the containerd
     role takes (``{registry: [mirror URL]}``): the registry itself over HTTP and every upstream of ``mirrors``
     under its name. Disabled: ``{enabled: false, containerd_mirrors: {}}``."""
-    conf = dict(REGISTRY_DEFAULTS)
-    conf.update(
-        dict(
-            (k, v)
-            for k, v in (settings((cluster or {}).get('kubernetes_config'))['registry'] or {}).items()
-            if v is not None
-        )
-    )
+    conf = _with_defaults(REGISTRY_DEFAULTS, settings((cluster or {}).get('kubernetes_config'))['registry'])
     if not conf['enabled']:
         return {'enabled': False, 'containerd_mirrors': {}}
     address = ((cluster or {}).get('network') or {}).get('gateway')
