@@ -140,9 +140,15 @@ def _user_rules(key, cluster, context):
 
 
 def _kubernetes_rules(key, cluster, context):
-    """The pod and service subnets overlap no cluster network; the MIG strategy fits the GPU workers."""
+    """The pod and service subnets overlap no cluster network; the MIG strategy fits the GPU workers; storage_class
+    nfs names its export."""
     errors = _kubernetes.mig_strategy_errors(key, cluster)
     k8s = dig(cluster, 'kubernetes_config')
+    if dig(k8s, 'storage_class') == 'nfs' and not dig(k8s, 'nfs'):
+        errors.append(
+            'clusters.%s.kubernetes_config.storage_class: nfs needs kubernetes_config.nfs {server, share}: the '
+            'export the cloud nodes mount' % key
+        )
     for field in ('pod_subnet', 'service_subnet'):
         value = dig(k8s, field)
         try:

@@ -374,7 +374,7 @@ SCHEMA = {
                 'cni': {
                     'type': 'string',
                     'enum': ['calico', 'cilium', 'flannel', 'bridge'],
-                    'description': 'Pod network: bridge (reference CNI plugins, offline); calico (default), cilium, flannel: not deployed yet.',
+                    'description': 'Pod network: calico (default), cilium, flannel (pinned charts) or bridge (reference CNI plugins, offline).',
                 },
                 'ingress': {'type': 'string', 'enum': ['nginx', 'traefik', 'none']},
                 'storage_class': {'type': 'string', 'enum': ['local-path', 'nfs', 'none']},
@@ -418,6 +418,57 @@ SCHEMA = {
                                 'x-hint': 'a registry host name such as registry.k8s.io',
                             },
                             'description': 'Upstream registries containerd tries in the local one first, under their names (docs/kubernetes.md).',
+                        },
+                    },
+                },
+                'nfs': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'required': ['server', 'share'],
+                    'description': 'The NFS export behind storage_class nfs (csi-driver-nfs).',
+                    'properties': {
+                        'server': {
+                            'type': 'string',
+                            'minLength': 1,
+                            'x-hint': 'a host name or address the cloud nodes reach',
+                        },
+                        'share': {
+                            'type': 'string',
+                            'pattern': '^/',
+                            'x-hint': 'an absolute exported path such as /srv/k8s',
+                        },
+                    },
+                },
+                'components': {
+                    'type': 'object',
+                    'description': 'Pins or mirrors of the upstream add-ons (docs/kubernetes.md lists them): version, url, sha256.',
+                    'propertyNames': {
+                        'enum': [
+                            'helm',
+                            'calico',
+                            'cilium',
+                            'flannel',
+                            'gateway-api',
+                            'traefik',
+                            'nginx',
+                            'local-path',
+                            'nfs',
+                            'gpu-operator',
+                            'nvidia-device-plugin',
+                            'metrics-server',
+                        ]
+                    },
+                    'additionalProperties': {
+                        'type': 'object',
+                        'additionalProperties': False,
+                        'properties': {
+                            'version': {'type': 'string', 'pattern': '^v?[0-9]+(\\.[0-9]+)*$'},
+                            'url': {
+                                'type': 'string',
+                                'pattern': '^(https?|file)://\\S+$',
+                                'x-hint': 'an http(s) or file URL, e.g. of the offline cache',
+                            },
+                            'sha256': {'type': 'string', 'pattern': '^[0-9a-fA-F]{64}$', 'x-hint': '64 hex digits'},
                         },
                     },
                 },

@@ -32,6 +32,8 @@ DEFAULTS = {
     'package_repository': None,
     'package_key_url': None,
     'registry': None,
+    'nfs': None,
+    'components': None,
 }
 # The cluster's container registry (Debian's docker-registry on the hypervisor, role container_registry), on the
 # cloud network's gateway address. containerd pulls its own images from it over plain HTTP, and tries it first for
@@ -369,5 +371,7 @@ def manifests(cluster, nodes, version=None):
             'reclaimPolicy': 'Delete',
         }
         doc.update(storage)
+        if k8s['storage_class'] == 'nfs' and k8s['nfs']:
+            doc['parameters'] = {'server': k8s['nfs']['server'], 'share': k8s['nfs']['share']}
         out['storageclass.yaml'] = [doc]
     return out

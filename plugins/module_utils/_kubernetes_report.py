@@ -16,6 +16,7 @@ __metaclass__ = type
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._kubernetes import OWNER_LABEL
+from ansible_collections.hyperscaler.workstation.plugins.module_utils._kubernetes_addons import SMOKE_BODY
 
 SYSTEM_NAMESPACES = ('kube-system',)
 _GOOD_PHASES = ('Running', 'Succeeded')
@@ -137,3 +138,39 @@ def stale_nodes(nodes_doc, names, cluster):
         if (meta.get('labels') or {}).get(OWNER_LABEL) == cluster and meta.get('name') not in wanted:
             out.append({'name': meta.get('name'), 'ready': _ready(node)})
     return sorted(out, key=lambda n: n['name'])
+
+
+def smoke_report(pods_doc, claims_doc, objects, ingress=None, expected_body=SMOKE_BODY):
+    """``{ok, problems, pods: {name: phase}, claims: {name: phase}, ingress}`` of the validator's smoke workloads:
+    ``objects`` are what it applied (``kubernetes_smoke_objects``); ``pods_doc``/``claims_doc`` what ``kubectl get
+    pods|pvc -n <namespace> -o json`` printed after the wait. A pod with ``restartPolicy: Never`` must have
+    Succeeded, one that restarts must be Running; every claim Bound; ``ingress`` (the ``ansible.builtin.uri``
+    result of the smoke path through the ingress controller's NodePort, when there is an Ingress) must answer 200
+    with ``expected_body``."""
+    pods = dict(((p.get('metadata') or {}).get('name'), p) for p in _items(pods_doc, 'pods'))
+    claims = dict(((c.get('metadata') or {}).get('name'), c) for c in _items(claims_doc, 'claims'))
+    problems, pod_phases, claim_phases = [], {}, {}
+    for obj in objects or []:
+        kind, name = obj.get('kind'), obj['metadata']['name']
+        if kind == 'Pod':
+            want = 'Succeeded' if obj['spec'].get('restartPolicy') == 'Never' else 'Running'
+            phase = ((pods.get(name) or {}).get('status') or {}).get('phase')
+            pod_phases[name] = phase
+            if name not in pods:
+                problems.append('smoke pod %s does not exist' % name)
+            elif phase != want:
+                problems.append('smoke pod %s is %s, not %s' % (name, phase or 'Unknown', want))
+        elif kind == 'PersistentVolumeClaim':
+            phase = ((claims.get(name) or {}).get('status') or {}).get('phase')
+            claim_phases[name] = phase
+            if phase != 'Bound':
+                problems.append('smoke claim %s is %s, not Bound' % (name, phase or 'missing'))
+    answered = None
+    if any(o.get('kind') == 'Ingress' for o in objects or []):
+        status = (ingress or {}).get('status')
+        body = (ingress or {}).get('content') or ''
+        answered = status == 200 and expected_body in body
+        if not answered:
+            what = 'nothing (%s)' % (ingress or {}).get('msg') if status in (None, -1) else status
+            problems.append('the ingress answered %s, not 200 with %r' % (what, expected_body))
+    return {'ok': not problems, 'problems': problems, 'pods': pod_phases, 'claims': claim_phases, 'ingress': answered}

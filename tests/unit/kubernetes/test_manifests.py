@@ -113,27 +113,114 @@ def manifests(repo_root, tmp_path_factory):
 
 def test_one_file_per_component(manifests):
     assert sorted(manifests) == [
+        'components.yaml',
         'ingressclass.yaml',
         'kubeadm.yaml',
         'nodes.yaml',
         'runtimeclass.yaml',
+        'smoke.yaml',
         'storageclass.yaml',
+        'values-calico.yaml',
+        'values-metrics-server.yaml',
+        'values-nginx.yaml',
+        'values-nvidia-device-plugin.yaml',
     ]
+
+
+def _objects(manifests):
+    for name, docs in sorted(manifests.items()):
+        if name.startswith('values-') or name == 'components.yaml':
+            continue  # Helm values and the components list are not Kubernetes objects
+        yield from docs
 
 
 def test_core_objects_validate_strictly_for_the_pinned_minor(manifests):
     checked = []
-    for name, docs in sorted(manifests.items()):
-        for doc in docs:
-            if doc['apiVersion'].startswith(('kubeadm.k8s.io/', 'kubelet.config.k8s.io/')):
-                continue
-            kubernetes_validate.validate(doc, MINOR, strict=True)  # raises on a problem or an unknown kind
-            checked.append('%s/%s' % (doc['kind'], doc['metadata']['name']))
-    # multi-gpu.yaml: ingress nginx; one CPU worker, two GPU workers; the nvidia RuntimeClass; local-path
+    for doc in _objects(manifests):
+        if doc['apiVersion'].startswith(('kubeadm.k8s.io/', 'kubelet.config.k8s.io/')):
+            continue
+        kubernetes_validate.validate(doc, MINOR, strict=True)  # raises on a problem or an unknown kind
+        checked.append('%s/%s' % (doc['kind'], doc['metadata']['name']))
+    # multi-gpu.yaml: ingress nginx; one CPU worker, two GPU workers; the nvidia RuntimeClass; local-path; the
+    # validator's smoke workloads
     assert checked == [
         'IngressClass/nginx', 'Node/cloud-cpu-worker-01', 'Node/cloud-gpu-worker-01', 'Node/cloud-gpu-worker-02',
-        'RuntimeClass/nvidia', 'StorageClass/local-path',
+        'RuntimeClass/nvidia', 'Namespace/hsw-smoke', 'PersistentVolumeClaim/smoke-data', 'Pod/smoke-cpu',
+        'Pod/smoke-gpu', 'Pod/smoke-web', 'Service/smoke-web', 'Ingress/smoke-web', 'StorageClass/local-path',
     ]  # fmt: skip
+    assert len(checked) == 13
+
+
+# The Helm values we set, against the keys each chart's values.yaml documents at (about) the pinned version; the
+# tables are this test's own, transcribed from: projectcalico/calico charts/tigera-operator/values.yaml (and the
+# operator.tigera.io/v1 Installation reference for `installation`), nginx/kubernetes-ingress
+# charts/nginx-ingress/values.yaml, NVIDIA/k8s-device-plugin deployments/helm/nvidia-device-plugin/values.yaml,
+# kubernetes-sigs/metrics-server charts/metrics-server/values.yaml.
+CHART_VALUES = {
+    'calico': {
+        '': {'installation', 'apiServer', 'goldmane', 'whisker', 'manageCRDs', 'kubernetesServiceEndpoint',
+             'defaultFelixConfiguration', 'resources', 'tolerations', 'nodeSelector', 'tigeraOperator', 'calicoctl'},
+        'installation': {'enabled', 'kubernetesProvider', 'cni', 'calicoNetwork', 'registry', 'imagePath',
+                         'controlPlaneNodeSelector', 'nodeMetricsPort', 'typhaMetricsPort', 'variant'},
+        'installation.cni': {'type', 'ipam'},
+        'installation.calicoNetwork': {'ipPools', 'bgp', 'mtu', 'nodeAddressAutodetectionV4', 'linuxDataplane'},
+        'installation.calicoNetwork.ipPools': {'name', 'cidr', 'blockSize', 'encapsulation', 'natOutgoing',
+                                               'nodeSelector', 'disableBGPExport', 'allowedUses'},
+        'kubernetesServiceEndpoint': {'host', 'port'},
+        'apiServer': {'enabled'},
+    },
+    'nginx': {
+        '': {'controller', 'rbac', 'prometheus', 'serviceInsightIngress', 'nginxServiceMesh'},
+        'controller': {'name', 'kind', 'image', 'hostNetwork', 'ingressClass', 'service', 'defaultTLS', 'replicaCount',
+                       'enableCustomResources', 'nodeSelector', 'tolerations', 'config'},
+        'controller.ingressClass': {'name', 'create', 'setAsDefaultIngress'},
+        'controller.service': {'create', 'type', 'httpPort', 'httpsPort', 'externalTrafficPolicy', 'annotations'},
+        'controller.service.httpPort': {'enable', 'port', 'nodePort', 'targetPort'},
+        'controller.service.httpsPort': {'enable', 'port', 'nodePort', 'targetPort'},
+    },
+    'nvidia-device-plugin': {
+        '': {'migStrategy', 'runtimeClassName', 'nodeSelector', 'tolerations', 'deviceListStrategy', 'config',
+             'devicePlugin', 'gfd', 'image', 'failOnInitError', 'deviceDiscoveryStrategy', 'cdi'},
+    },
+    'metrics-server': {
+        '': {'args', 'defaultArgs', 'apiService', 'hostNetwork', 'replicas', 'image', 'resources'},
+    },
+}  # fmt: skip
+
+
+def _value_keys(where, value, table, errors):
+    if isinstance(value, list):
+        for item in value:
+            _value_keys(where, item, table, errors)
+        return
+    if not isinstance(value, dict) or where not in table:
+        return
+    for key, item in value.items():
+        if key not in table[where]:
+            errors.append('%s.%s' % (where, key) if where else key)
+        _value_keys('%s.%s' % (where, key) if where else key, item, table, errors)
+
+
+def test_helm_values_use_only_keys_the_charts_document(manifests):
+    checked = 0
+    for name, table in sorted(CHART_VALUES.items()):
+        (values,) = manifests['values-%s.yaml' % name]
+        errors = []
+        _value_keys('', values, table, errors)
+        assert errors == [], name
+        checked += 1
+    assert checked == 4
+    bad = []
+    _value_keys('', {'controller': {'ingressClass': {'default': True}}}, CHART_VALUES['nginx'], bad)
+    assert bad == ['controller.ingressClass.default']
+
+
+def test_the_components_list_pins_each_upstream_component(manifests):
+    (components,) = manifests['components.yaml']
+    assert [c['name'] for c in components] == ['helm', 'calico', 'nginx', 'local-path', 'nvidia-device-plugin',
+                                               'metrics-server']  # fmt: skip
+    for component in components:
+        assert component['version'] and component['url'].startswith('https://') and 'sha256' in component
 
 
 def test_nginx_is_nginxs_maintained_controller(manifests):
