@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubernetes
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _containerd, _kubernetes
 
 # name -> how it is fetched (chart: a Helm chart archive; manifest: one YAML file applied as it is; binary: an
 # archive holding a program), its pinned version and address ({version} is filled in), the namespace and release.
@@ -105,6 +105,8 @@ COMPONENTS = {
 }
 # The ingress controller's Service on every node (no load balancer on a workstation): http and https NodePorts.
 INGRESS_NODE_PORTS = {'http': 30080, 'https': 30443}
+# where role containerd writes the registries' hosts.toml (its __containerd_certs_dir)
+CONTAINERD_CERTS_DIR = '/etc/containerd/certs.d'
 SMOKE_NAMESPACE = 'hsw-smoke'
 SMOKE_IMAGE = 'docker.io/library/busybox:1.37'
 SMOKE_GPU_IMAGE = 'nvcr.io/nvidia/cuda:12.9.1-base-ubuntu24.04'
@@ -354,7 +356,8 @@ def smoke_objects(cluster, nodes):
 def manifests(cluster, nodes, version=None):
     """``{file name: [documents]}`` of ``make manifests``: the collection's own objects
     (``_kubernetes.manifests``), the Helm values of each chart (values-<name>.yaml), the smoke workloads
-    (smoke.yaml) and the list of upstream components (components.yaml)."""
+    (smoke.yaml), the list of upstream components (components.yaml) and containerd's registry configuration
+    (registry.yaml: the hosts.toml files, when the registry is enabled)."""
     nodes = list(nodes or [])
     out = _kubernetes.manifests(cluster, nodes, version)
     for entry in addons(cluster, nodes):
@@ -362,6 +365,11 @@ def manifests(cluster, nodes, version=None):
             out['values-%s.yaml' % entry['name']] = [entry['values']]
     out['smoke.yaml'] = smoke_objects(cluster, nodes)
     out['components.yaml'] = [components_list(cluster, nodes)]
+    mirrors = _kubernetes.registry(cluster)['containerd_mirrors']
+    if mirrors:
+        # the registry configuration every node's containerd gets (role containerd): one hosts.toml per registry
+        files = _containerd.hosts_files(mirrors, CONTAINERD_CERTS_DIR)
+        out['registry.yaml'] = [[{'path': f['dest'], 'content': f['content']} for f in files]]
     return out
 
 

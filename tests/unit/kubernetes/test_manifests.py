@@ -117,6 +117,7 @@ def test_one_file_per_component(manifests):
         'ingressclass.yaml',
         'kubeadm.yaml',
         'nodes.yaml',
+        'registry.yaml',
         'runtimeclass.yaml',
         'smoke.yaml',
         'storageclass.yaml',
@@ -129,8 +130,8 @@ def test_one_file_per_component(manifests):
 
 def _objects(manifests):
     for name, docs in sorted(manifests.items()):
-        if name.startswith('values-') or name == 'components.yaml':
-            continue  # Helm values and the components list are not Kubernetes objects
+        if name.startswith('values-') or name in ('components.yaml', 'registry.yaml'):
+            continue  # Helm values, the components list and containerd's files are not Kubernetes objects
         yield from docs
 
 
@@ -213,6 +214,15 @@ def test_helm_values_use_only_keys_the_charts_document(manifests):
     bad = []
     _value_keys('', {'controller': {'ingressClass': {'default': True}}}, CHART_VALUES['nginx'], bad)
     assert bad == ['controller.ingressClass.default']
+
+
+def test_the_registry_configuration_is_containerds_hosts_files(manifests):
+    (files,) = manifests['registry.yaml']
+    hosts = dict((f['path'], f['content']) for f in files)
+    local = hosts['/etc/containerd/certs.d/192.168.200.1:5000/hosts.toml']
+    assert 'server = "http://192.168.200.1:5000"' in local
+    mirror = hosts['/etc/containerd/certs.d/registry.k8s.io/hosts.toml']
+    assert '[host."http://192.168.200.1:5000/v2/registry.k8s.io"]' in mirror and 'override_path = true' in mirror
 
 
 def test_the_components_list_pins_each_upstream_component(manifests):
