@@ -149,6 +149,7 @@ def _entry(name, overrides):
         entry['sha256'] = given['sha256'].lower()
         entry['source'] = 'cluster.yaml'
     entry.setdefault('sha256', None)
+    entry.setdefault('source', None)
     suffix = {'chart': 'tgz', 'manifest': 'yaml', 'binary': 'tar.gz'}[entry['type']]
     entry['file'] = '%s-%s.%s' % (name, entry['version'], suffix)
     return entry
