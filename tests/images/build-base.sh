@@ -7,6 +7,8 @@
 #                                            (Containerfile.slurm), so converge needs no downloads
 #   localhost/hyperscaler-cloud-base:<hash>  the first image + containerd, runc, the CNI plugins and a CRI
 #                                            client (Containerfile.cloud), for the containerd scenario
+#   localhost/hyperscaler-services-base:<hash>  the first image + PostgreSQL and pgBackRest
+#                                            (Containerfile.services), for the postgresql scenario
 #
 # Each tag is the first 12 hex digits of a sha256 over the image's inputs (this script, its package list,
 # and for the layers their Containerfile, the files it copies and the first image's tag). An image whose tag exists is not
@@ -29,7 +31,7 @@ for arg in "$@"; do
   case "$arg" in
     --base-only) base_only=true ;;
     --force) force=true ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -137,6 +139,7 @@ build_layer() {
 if ! $base_only; then
   build_layer slurm
   build_layer cloud
+  build_layer services
 fi
 # The previous base goes last: the previous SLURM image was built on it.
 if [ "$previous_base" != "$(image_id "$base_repo:latest")" ]; then
