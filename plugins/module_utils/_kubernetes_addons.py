@@ -155,7 +155,8 @@ def _entry(name, overrides):
     return entry
 
 
-def _values(name, k8s, cluster, nodes):
+def _values(k8s, cluster, nodes):
+    """``{component: Helm values}`` of every chart, from cluster.yaml."""
     api = {'host': _of_role(nodes, 'control_plane')[0]['ip'], 'port': _kubernetes.API_PORT}
     strategy = mig_strategy(cluster, nodes)
     nodeport = dict(type='NodePort')
@@ -228,7 +229,7 @@ def _values(name, k8s, cluster, nodes):
         # kubelets serve self-signed certificates (KubeletConfiguration serverTLSBootstrap: false)
         'metrics-server': {'args': ['--kubelet-insecure-tls']},
     }
-    return values.get(name)
+    return values
 
 
 def addons(cluster, nodes):
@@ -251,8 +252,9 @@ def addons(cluster, nodes):
     out = [_entry(name, overrides) for name in names]
     if any(e['type'] == 'chart' for e in out):
         out.insert(0, _entry('helm', overrides))
+    values = _values(k8s, cluster, nodes)
     for entry in out:
-        entry['values'] = _values(entry['name'], k8s, cluster, nodes) if entry['type'] == 'chart' else None
+        entry['values'] = values.get(entry['name']) if entry['type'] == 'chart' else None
     return out
 
 

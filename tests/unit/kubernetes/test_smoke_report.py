@@ -39,13 +39,17 @@ def _answer(status, content=''):
     return {'status': status, 'content': content, 'msg': 'OK (%d bytes)' % len(content)}
 
 
-def test_everything_ran():
-    report = smoke_report(
+def _all_ran(answer):
+    return smoke_report(
         _list('Pod', {'smoke-cpu': 'Succeeded', 'smoke-web': 'Running'}),
         _list('PersistentVolumeClaim', {'smoke-data': 'Bound'}),
         OBJECTS,
-        _answer(200, 'hyperscaler-smoke\n'),
+        answer,
     )
+
+
+def test_everything_ran():
+    report = _all_ran(_answer(200, 'hyperscaler-smoke\n'))
     assert report == {
         'ok': True,
         'problems': [],
@@ -72,12 +76,7 @@ def test_each_problem_is_named():
 
 
 def test_a_404_from_the_controller_is_not_an_answer():
-    report = smoke_report(
-        _list('Pod', {'smoke-cpu': 'Succeeded', 'smoke-web': 'Running'}),
-        _list('PersistentVolumeClaim', {'smoke-data': 'Bound'}),
-        OBJECTS,
-        _answer(404, '404 page not found'),
-    )
+    report = _all_ran(_answer(404, '404 page not found'))
     assert report['problems'] == ["the ingress answered 404, not 200 with 'hyperscaler-smoke'"]
 
 
