@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hyperscaler.workstation contributors
 # SPDX-License-Identifier: Apache-2.0
-"""The cluster kinds: everything the collection knows about ``hpc`` and ``cloud``, as data.
+"""The cluster kinds: everything the collection knows about ``hpc``, ``cloud`` and ``services``, as data.
 
 A kind is a key under ``clusters:`` in cluster.yaml. Its entry says which node roles it has, where each role
 sits in the document and which field holds its address, how its hosts are named, which inventory groups they
@@ -22,6 +22,7 @@ import collections
 import ipaddress
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _kubernetes
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _services
 
 # How a role's nodes are written in the document.
 SINGLE = 'single'  # one mapping:                 controller: {ip_address: ...}
@@ -69,9 +70,12 @@ class NodeRole(_NodeRole):
         return self.image
 
 
-ClusterKind = collections.namedtuple('ClusterKind', 'key schema_def roles groups rules description')
+ClusterKind = collections.namedtuple('ClusterKind', 'key schema_def roles groups rules description settings')
+ClusterKind.__new__.__defaults__ = (None,)
 # groups: (parent, (children...)) pairs; the cluster's own group is its key, each role's group is role.group.
 # rules: callables rule(key, cluster, context) -> ['path: message', ...] (context: see _cluster_spec).
+# settings: None, or a callable settings(key, cluster, node_name) -> {field: value} that normalisation adds to the
+# cluster's settings. node_name(key, role, index, node) is a node's host name (also context['node_name']).
 
 
 def dig(mapping, *keys):
@@ -166,6 +170,21 @@ def _kubernetes_rules(key, cluster, context):
     return errors
 
 
+def _service_node_name(key, node_name):
+    service = role(key, 'service')
+    return lambda index, node: node_name(key, service, index, node)
+
+
+def _services_rules(key, cluster, context):
+    """Each shared service runs on one node, beside what it needs."""
+    return _services.placement(key, cluster, _service_node_name(key, context['node_name']))[1]
+
+
+def _services_settings(key, cluster, node_name):
+    """``placement``: {service: host name}."""
+    return {'placement': _services.placement(key, cluster, _service_node_name(key, node_name))[0]}
+
+
 HPC = ClusterKind(
     key='hpc',
     schema_def='hpc_cluster',
@@ -218,7 +237,17 @@ CLOUD = ClusterKind(
     description='Kubernetes: a control plane and CPU/GPU worker pools',
 )
 
-KINDS = collections.OrderedDict((kind.key, kind) for kind in (HPC, CLOUD))
+SERVICES = ClusterKind(
+    key='services',
+    schema_def='services_cluster',
+    roles=(NodeRole('service', 'nodes', LIST, 'ip', 'services_nodes', 'node', 'services-node', networks=ALL_NETWORKS),),
+    groups=(('services', ('services_nodes',)),),
+    rules=(_services_rules,),
+    description='Shared services (PostgreSQL, the S3 object store): nodes with a NIC on every cluster network',
+    settings=_services_settings,
+)
+
+KINDS = collections.OrderedDict((kind.key, kind) for kind in (HPC, CLOUD, SERVICES))
 
 # Groups every inventory has, whatever the kinds: the host that runs the VMs, and every VM with a GPU.
 HYPERVISOR_GROUP = 'hypervisor'

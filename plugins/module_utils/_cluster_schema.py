@@ -28,7 +28,11 @@ SCHEMA = {
             'type': 'object',
             'additionalProperties': False,
             'minProperties': 1,
-            'properties': {'hpc': {'$ref': '#/$defs/hpc_cluster'}, 'cloud': {'$ref': '#/$defs/cloud_cluster'}},
+            'properties': {
+                'hpc': {'$ref': '#/$defs/hpc_cluster'},
+                'cloud': {'$ref': '#/$defs/cloud_cluster'},
+                'services': {'$ref': '#/$defs/services_cluster'},
+            },
         },
     },
     '$defs': {
@@ -564,6 +568,72 @@ SCHEMA = {
                     },
                 },
                 'kubernetes_config': {'$ref': '#/$defs/kubernetes_config'},
+            },
+        },
+        'services_node': {
+            '$ref': '#/$defs/node_common',
+            'unevaluatedProperties': False,
+            'required': ['ip'],
+            'properties': {
+                'ip': {'$ref': '#/$defs/ipv4'},
+                'services': {
+                    'type': 'array',
+                    'minItems': 1,
+                    'uniqueItems': True,
+                    'items': {'type': 'string', 'enum': ['postgresql', 'object_store']},
+                    'description': 'What this node runs (default: every service that no other node lists).',
+                },
+                'addresses': {
+                    'type': 'object',
+                    'additionalProperties': {'$ref': '#/$defs/ipv4'},
+                    'description': "Its address on each other cluster network, by cluster key (default: that network's last host address for the first node, the one before it for the second, ...).",
+                },
+            },
+        },
+        'services_cluster': {
+            '$ref': '#/$defs/cluster_common',
+            'unevaluatedProperties': False,
+            'required': ['nodes'],
+            'properties': {
+                'nodes': {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/$defs/services_node'}},
+                'postgresql': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'properties': {
+                        'backup_schedule': {
+                            'type': 'string',
+                            'minLength': 1,
+                            'description': 'When pgBackRest backs up: a systemd calendar event (default: daily at 01:00).',
+                        },
+                        'backup_retention_full': {
+                            'type': 'integer',
+                            'minimum': 1,
+                            'description': 'Full backups kept (default 2).',
+                        },
+                    },
+                },
+                'object_store': {
+                    'type': 'object',
+                    'additionalProperties': False,
+                    'properties': {
+                        'port': {
+                            'type': 'integer',
+                            'minimum': 1,
+                            'maximum': 65535,
+                            'description': "The S3 endpoint's port (default 8080).",
+                        },
+                        'buckets': {
+                            'type': 'array',
+                            'uniqueItems': True,
+                            'items': {
+                                'type': 'string',
+                                'pattern': '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+                                'x-hint': 'an S3 bucket name: 3-63 lower-case letters, digits, dots and dashes',
+                            },
+                            'description': 'Buckets to create (default: mlflow-artifacts and datasets).',
+                        },
+                    },
+                },
             },
         },
     },

@@ -326,32 +326,17 @@ def semantic_errors(data):
     pci_users = {}  # pci address -> [(cluster, path, shared)]
     vgpu_parents = {}
     for key, role, index, path, node, ip in iter_nodes(data):
-        where = '%s.%s' % (path, role.address)
-        address = _ip(ip)
-        if address is not None:
-            net = subnets.get(key, (None, None))[0]
-            if net is not None:
-                if address not in net:
-                    errors.append('%s: %s is outside subnet %s' % (where, ip, net))
-                elif address == net.network_address:
-                    errors.append('%s: %s is the network address of %s' % (where, ip, net))
-                elif address == net.broadcast_address:
-                    errors.append('%s: %s is the broadcast address of %s' % (where, ip, net))
-                elif address == net.network_address + 1:
-                    errors.append(
-                        '%s: %s is the gateway of %s (libvirt takes the first host address for the '
-                        'bridge)' % (where, ip, net)
-                    )
-            if ip in ips:
-                errors.append('%s: %s is already used by %s' % (where, ip, ips[ip]))
+        addresses = [('%s.%s' % (path, role.address), key, ip)]
+        for other, other_ip in sorted(other_addresses(data, key, role, index, node).items()):
+            where = '%s.addresses.%s' % (path, other)
+            if other == key:
+                errors.append('%s: this is the node\'s own network; its address there is %s' % (where, role.address))
+            elif other not in subnets:
+                errors.append('%s: cluster.yaml defines no cluster %r with a network' % (where, other))
             else:
-                ips[ip] = where
-            mac = mac_for_ip(ip)
-            if mac in macs and macs[mac] != ip:
-                errors.append(
-                    '%s: %s would get the same MAC %s as %s; change the address' % (where, ip, mac, macs[mac])
-                )
-            macs.setdefault(mac, ip)
+                addresses.append((where, other, other_ip))
+        for where, net_key, address_text in addresses:
+            errors.extend(_address_errors(where, address_text, subnets.get(net_key, (None, None))[0], ips, macs))
         name = node_name(key, clusters.get(key), role, index, node)
         if name in names:
             errors.append('%s: host name %r is already used by %s' % (path, name, names[name]))
@@ -394,12 +379,68 @@ def semantic_errors(data):
             )
 
     errors.extend(_gpu_errors(data, pci_users))
-    context = {'subnets': subnets, 'names': names}
+    context = {'subnets': subnets, 'names': names, 'node_name': _namer(clusters)}
     for key, cluster in sorted(clusters.items()):
         kind = kinds.get(key)
         for rule in kind.rules if kind else ():
             errors.extend(rule(key, cluster, context))
     return errors
+
+
+def _address_errors(where, ip, net, ips, macs):
+    """An address must sit inside its network, be no network/broadcast/gateway address, and be used (and give a
+    MAC) once; ``ips`` and ``macs`` record the addresses seen so far."""
+    address = _ip(ip)
+    if address is None:
+        return []
+    errors = []
+    if net is not None:
+        if address not in net:
+            errors.append('%s: %s is outside subnet %s' % (where, ip, net))
+        elif address == net.network_address:
+            errors.append('%s: %s is the network address of %s' % (where, ip, net))
+        elif address == net.broadcast_address:
+            errors.append('%s: %s is the broadcast address of %s' % (where, ip, net))
+        elif address == net.network_address + 1:
+            errors.append(
+                '%s: %s is the gateway of %s (libvirt takes the first host address for the bridge)' % (where, ip, net)
+            )
+    if ip in ips:
+        errors.append('%s: %s is already used by %s' % (where, ip, ips[ip]))
+    else:
+        ips[ip] = where
+    mac = mac_for_ip(ip)
+    if mac in macs and macs[mac] != ip:
+        errors.append('%s: %s would get the same MAC %s as %s; change the address' % (where, ip, mac, macs[mac]))
+    macs.setdefault(mac, ip)
+    return errors
+
+
+def _namer(clusters):
+    """node_name(key, role, index, node) over the document's clusters (what kind rules and settings call)."""
+    return lambda key, role, index, node: node_name(key, clusters.get(key), role, index, node)
+
+
+def other_addresses(data, key, role, index, node):
+    """{cluster key: address} of a node on the other cluster networks its role joins (NodeRole.networks).
+
+    The node's ``addresses.<key>`` where given, else the network's last host address for the first node of the
+    role, the one before it for the second, and so on. Robust to invalid input (unreadable networks are left out).
+    """
+    if role.networks != kinds.ALL_NETWORKS or not isinstance(node, dict):
+        return {}
+    given = node.get('addresses') if isinstance(node.get('addresses'), dict) else {}
+    out = dict(given)
+    clusters = _get(data, 'clusters')
+    for other, cluster in sorted(clusters.items() if isinstance(clusters, dict) else ()):
+        if other == key or other in out or kinds.get(other) is None:
+            continue
+        try:
+            network = ipaddress.IPv4Network(_get(cluster, 'network', 'subnet'))
+        except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError, TypeError):
+            continue
+        out[other] = str(network.broadcast_address - index)
+    return out
 
 
 def _layout_errors(path, model, mig):
@@ -482,18 +523,23 @@ def node_name(key, cluster, role, index, node):
     return '%s-%s' % (prefix, role.suffix)
 
 
+_NODE_FIELDS_REPLACED = ('ip', 'ip_address', 'ip_range', 'count', 'name', 'addresses', 'services')
+
+
 def _merged(defaults, given):
     out = dict(defaults)
     out.update(given or {})
     return out
 
 
-def _node_networks(key, role, clusters):
-    """The libvirt networks a node joins, its own cluster's first (NodeRole.networks)."""
-    own = [clusters[key]['network']['name']]
-    if role.networks == kinds.ALL_NETWORKS:
-        own += [c['network']['name'] for k, c in sorted(clusters.items()) if k != key]
-    return own
+def _node_nics(data, key, role, index, node, ip, clusters):
+    """The node's NICs, [{cluster, network, ip, mac}]: its own cluster's network first, then the others its role
+    joins (NodeRole.networks), by cluster key."""
+    nics = [(key, ip)] + sorted(other_addresses(data, key, role, index, node).items())
+    return [
+        {'cluster': k, 'network': clusters[k]['network']['name'], 'ip': address, 'mac': mac_for_ip(address)}
+        for k, address in nics
+    ]
 
 
 def normalise(data):
@@ -525,12 +571,15 @@ def normalise(data):
         skip = set(kinds.top_fields(kinds.get(key))) | set(['network'])
         settings = dict((k, v) for k, v in cluster.items() if k not in skip)
         settings.update({'key': key, 'name': cluster_prefix(key, cluster), 'network': net})
+        if kinds.get(key).settings:
+            settings.update(kinds.get(key).settings(key, cluster, _namer(data['clusters'])))
         clusters[key] = settings
 
     nodes = []
     vgpu_driver = glob['images'].get('vgpu_guest_driver')
     for key, role, index, path, node, ip in iter_nodes(data):
-        spec = dict((k, v) for k, v in node.items() if k not in ('ip', 'ip_address', 'ip_range', 'count', 'name'))
+        # Fields that become other facts: the address, name and NICs; a services node's list (the placement).
+        spec = dict((k, v) for k, v in node.items() if k not in _NODE_FIELDS_REPLACED)
         passthrough = spec.get('pcie_passthrough') or {'enabled': False}
         if not passthrough.get('enabled'):
             passthrough = {'enabled': False, 'devices': []}
@@ -546,7 +595,7 @@ def normalise(data):
                 'ip': ip,
                 'mac': mac_for_ip(ip),
                 'image': role.image_for(passthrough_gpu, bool(spec.get('vgpu') and vgpu_driver)),
-                'networks': _node_networks(key, role, clusters),
+                'nics': _node_nics(data, key, role, index, node, ip, clusters),
                 'memory_mb': int(round(float(node['memory_gb']) * 1024)),
                 'pcie_passthrough': passthrough,
                 'vgpu': spec.get('vgpu') or [],

@@ -14,14 +14,18 @@ def network_hosts(nodes, clusters):
     """{cluster key: {'dhcp': [{mac, ip, name}], 'dns': [{ip, hostnames}]}} for the libvirt networks.
 
     ``clusters`` maps each key to its settings (``network.domain``). Every cluster in ``clusters`` gets an entry,
-    even one without nodes.
+    even one without nodes; a node with a NIC on several cluster networks (``nics``) is a host on each, under its
+    address there.
     """
     out = dict((key, {'dhcp': [], 'dns': []}) for key in clusters)
     for node in nodes:
-        key = node['cluster']
-        domain = clusters[key]['network']['domain']
-        out[key]['dhcp'].append({'mac': node['mac'], 'ip': node['ip'], 'name': node['name']})
-        out[key]['dns'].append({'ip': node['ip'], 'hostnames': [node['name'], '%s.%s' % (node['name'], domain)]})
+        for nic in node['nics']:
+            key = nic['cluster']
+            if key not in out:
+                continue
+            domain = clusters[key]['network']['domain']
+            out[key]['dhcp'].append({'mac': nic['mac'], 'ip': nic['ip'], 'name': node['name']})
+            out[key]['dns'].append({'ip': nic['ip'], 'hostnames': [node['name'], '%s.%s' % (node['name'], domain)]})
     return out
 
 

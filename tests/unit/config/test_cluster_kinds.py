@@ -73,9 +73,13 @@ def test_a_registered_kind_is_validated_normalised_and_named(toy):
         ('toy-small-02', 'toy_pool', 'cloud-node', '192.168.177.21'),
         ('toy-hub-01', 'toy_hubs', 'hpc-compute', '192.168.177.30'),
     ]
-    # A hub joins every cluster network, its own first; the others only their own.
-    assert toy_nodes[3]['networks'] == ['hyperscaler-toy', 'hyperscaler-hpc']
-    assert toy_nodes[0]['networks'] == ['hyperscaler-toy']
+    # A hub joins every cluster network, its own first (on the others at their last host address by default,
+    # each with a MAC of its own); the others only their own.
+    assert toy_nodes[3]['nics'] == [
+        {'cluster': 'toy', 'network': 'hyperscaler-toy', 'ip': '192.168.177.30', 'mac': '52:54:00:a8:b1:1e'},
+        {'cluster': 'hpc', 'network': 'hyperscaler-hpc', 'ip': '192.168.150.254', 'mac': '52:54:00:a8:96:fe'},
+    ]
+    assert [nic['network'] for nic in toy_nodes[0]['nics']] == ['hyperscaler-toy']
     # Node fields are not cluster settings.
     assert set(model['clusters']['toy']) == {'key', 'name', 'network'}
 
@@ -142,7 +146,8 @@ def test_select_clusters_refuses_what_the_file_does_not_define(wanted):
     with pytest.raises(select.SelectionError) as err:
         select.select_clusters(['hpc'], wanted, 'my.yaml')
     assert str(err.value) == (
-        '-e cluster=%s: choose hpc, cloud or all, and a cluster that my.yaml defines (it defines hpc).' % wanted
+        '-e cluster=%s: choose hpc, cloud, services or all, and a cluster that my.yaml defines (it defines hpc).'
+        % wanted
     )
 
 

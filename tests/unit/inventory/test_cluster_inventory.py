@@ -60,6 +60,7 @@ def check_golden(name, data):
     [
         ('config/cluster.yaml', 'default.json'),
         ('config/examples/multi-gpu.yaml', 'multi-gpu.json'),
+        ('config/examples/datacenter.yaml', 'datacenter.json'),
     ],
 )
 def test_inventory_matches_golden(repo_root, tmp_path, config, golden):

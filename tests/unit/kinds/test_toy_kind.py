@@ -157,7 +157,7 @@ def test_the_toy_kind_gets_its_groups_and_host_names(toy_tree, tmp_path):
     assert inv['toy_workers']['hosts'] == ['toy-worker-01', 'toy-worker-02']
     assert inv['gpu_nodes']['hosts'] == ['toy-worker-02']
     node = inv['_meta']['hostvars']['toy-worker-02']['hyperscaler_node']
-    assert node['image'] == 'cloud-node' and node['networks'] == ['hyperscaler-toy']
+    assert node['image'] == 'cloud-node' and [nic['network'] for nic in node['nics']] == ['hyperscaler-toy']
 
 
 def test_the_toy_kind_is_validated_with_paths(toy_tree, tmp_path):

@@ -67,7 +67,7 @@ def test_odd_documents_never_trace_back(repo_root, tmp_path, content):
 def test_unknown_cluster_selection(repo_root):
     rc, out = validate(repo_root, repo_root / 'config' / 'cluster.yaml', '-e', 'cluster=cloud')
     assert rc != 0
-    assert '-e cluster=cloud: choose hpc, cloud or all, and a cluster that' in ' '.join(out.split())
+    assert '-e cluster=cloud: choose hpc, cloud, services or all, and a cluster that' in ' '.join(out.split())
 
 
 def test_a_relative_cluster_config_is_taken_from_the_working_directory(repo_root, tmp_path):

@@ -4,7 +4,8 @@ from ansible_collections.hyperscaler.workstation.plugins.module_utils import _pr
 
 
 def _node(name, cluster='hpc', cores=1, memory_mb=1024, ip='192.168.150.10'):
-    return {'name': name, 'cluster': cluster, 'cpu_cores': cores, 'memory_mb': memory_mb, 'ip': ip, 'mac': 'm-' + name}
+    nics = [{'cluster': cluster, 'ip': ip, 'mac': 'm-' + name}]
+    return {'name': name, 'cluster': cluster, 'cpu_cores': cores, 'memory_mb': memory_mb, 'ip': ip, 'nics': nics}
 
 
 CLUSTERS = {'hpc': {'network': {'domain': 'hpc.local'}}, 'cloud': {'network': {'domain': 'cloud.local'}}}
@@ -18,6 +19,18 @@ def test_network_hosts_per_cluster():
         {'mac': 'm-b', 'ip': '192.168.150.11', 'name': 'b'},
     ]
     assert out['cloud']['dns'] == [{'ip': '192.168.200.10', 'hostnames': ['c', 'c.cloud.local']}]
+
+
+def test_a_node_on_several_networks_is_a_host_on_each_under_its_address_there():
+    node = _node('svc', cluster='services', ip='192.168.160.10')
+    node['nics'].append({'cluster': 'hpc', 'ip': '192.168.150.254', 'mac': 'm-svc-hpc'})
+    clusters = dict(CLUSTERS, services={'network': {'domain': 'services.local'}})
+    out = plan.network_hosts([node], clusters)
+    assert out['services']['dhcp'] == [{'mac': 'm-svc', 'ip': '192.168.160.10', 'name': 'svc'}]
+    assert out['hpc']['dns'] == [{'ip': '192.168.150.254', 'hostnames': ['svc', 'svc.hpc.local']}]
+    assert out['cloud'] == {'dhcp': [], 'dns': []}
+    # Networks outside ``clusters`` (not provisioned in this run) get no entries.
+    assert sorted(plan.network_hosts([node], {'services': clusters['services']})) == ['services']
 
 
 def test_network_hosts_keeps_an_empty_cluster():
