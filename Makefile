@@ -154,6 +154,7 @@ molecule: link test-images
 	cd roles/container_registry && molecule test -s registry
 	cd roles/kubeadm_control_plane && molecule test -s kubeadm
 	cd roles/postgresql && molecule test -s postgresql
+	cd roles/object_store && molecule test -s object_store
 
 # README's main command on VMs: site.yml -e cluster=hpc, jobs over SSH, rerun changed=0, --check, destroy; then the
 # cloud cluster of config/examples/cloud.yaml up to the Kubernetes package step (tests/e2e/test_site_cloud.py).

@@ -1,8 +1,10 @@
 """What an S3 client sees: the molecule scenario's probe of the object store, with boto3 as MLflow and DVC use it.
 
-Usage: s3_check.py ENDPOINT ACCESS_KEY SECRET_FILE OTHER_ACCESS_KEY OTHER_SECRET_FILE -> one JSON document.
+Usage: s3_check.py ENDPOINT CREDENTIALS_FILE OTHER_CREDENTIALS_FILE -> one JSON document. The files are the role's
+AWS shared credentials files; the first one is used the way a user would, through AWS_SHARED_CREDENTIALS_FILE.
 """
 
+import configparser
 import hashlib
 import json
 import os
@@ -15,7 +17,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 
-def client(endpoint, key, secret, checksums='when_required'):
+def keys(credentials_file):
+    profile = configparser.ConfigParser()
+    profile.read(credentials_file)
+    return profile['default']['aws_access_key_id'], profile['default']['aws_secret_access_key']
+
+
+def client(endpoint, key=None, secret=None, checksums='when_required'):
     config = Config(
         signature_version='s3v4',
         s3={'addressing_style': 'path'},
@@ -42,10 +50,10 @@ def error_code(call):
     return None
 
 
-def main(endpoint, key, secret_file, other_key, other_secret_file):
-    secret = open(secret_file).read().strip()
-    other_secret = open(other_secret_file).read().strip()
-    s3 = client(endpoint, key, secret)
+def main(endpoint, credentials_file, other_credentials_file):
+    os.environ['AWS_SHARED_CREDENTIALS_FILE'] = credentials_file
+    s3 = client(endpoint)
+    key, secret = keys(credentials_file)
     out = {'buckets': sorted(b['Name'] for b in s3.list_buckets()['Buckets'])}
 
     body = b'hyperscaler.workstation object store\n'
@@ -65,7 +73,7 @@ def main(endpoint, key, secret_file, other_key, other_secret_file):
 
     # A multipart upload (three parts; Swift's SLO underneath), downloaded again.
     data = os.urandom(12 * 1024 * 1024)
-    path = os.path.join(os.path.dirname(secret_file), 'big.bin')
+    path = os.path.join(os.path.dirname(credentials_file), 'big.bin')
     with open(path, 'wb') as handle:
         handle.write(data)
     config = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024)
@@ -76,7 +84,7 @@ def main(endpoint, key, secret_file, other_key, other_secret_file):
     out['multipart_etag'] = s3.head_object(Bucket='scratch', Key='big.bin')['ETag'].strip('"')
 
     # The second user of the account reads what the first wrote; wrong or unknown credentials are refused.
-    other = client(endpoint, other_key, other_secret)
+    other = client(endpoint, *keys(other_credentials_file))
     out['other_user_reads'] = other.get_object(Bucket='datasets', Key='hello.txt')['Body'].read() == body
     out['wrong_secret'] = error_code(lambda: client(endpoint, key, 'not-the-key').list_buckets())
     out['unknown_key'] = error_code(lambda: client(endpoint, 'hyperscaler:nobody', secret).list_buckets())
@@ -89,4 +97,4 @@ def main(endpoint, key, secret_file, other_key, other_secret_file):
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:6])
+    main(*sys.argv[1:4])
