@@ -15,7 +15,12 @@ description:
   - Reads a C(cluster.yaml), validates it (JSON Schema and the semantic rules shared with
     M(hyperscaler.workstation.cluster_config_info)) and builds the inventory of the emulated datacenter.
   - Groups are C(hypervisor), C(hpc), C(hpc_controller), C(hpc_compute), C(cloud), C(cloud_control_plane),
-    C(cloud_workers), C(cloud_cpu_workers), C(cloud_gpu_workers) and C(gpu_nodes).
+    C(cloud_workers), C(cloud_cpu_workers), C(cloud_gpu_workers), C(services), C(services_nodes) and
+    C(gpu_nodes).
+  - The group C(unselected) holds the VMs of the clusters the extra variable C(cluster) leaves out
+    (C(-e cluster=hpc), a list separated by commas, or C(all), the default, which leaves out none); every VM when
+    the selection names a cluster the file does not define (the validate phase says so). Phase playbooks act on
+    C(<group>:!unselected), which is the whole group in an inventory without it.
   - Every VM gets C(ansible_host) (its IP), SSH settings, C(ansible_remote_tmp) on local disk (C(/home) may be an
     NFS share), C(ansible_python_interpreter) (the golden images' C(/usr/bin/python3), so no interpreter
     discovery) and its whole node spec in C(hyperscaler_node).
@@ -83,12 +88,15 @@ except ImportError:  # pragma: no cover - older ansible-core templates every str
 
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_kinds as kinds
+from ansible_collections.hyperscaler.workstation.plugins.module_utils import _cluster_select as select
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._cluster_spec import (
     ConfigError,
     load_text,
     normalise,
     validate,
 )
+
+UNSELECTED_GROUP = 'unselected'
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -141,6 +149,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         config_path = self._config_path(path)
         model = self._load(config_path, path, cache)
         self._populate(model, config_path)
+        self._select(model)
+
+    def _select(self, model):
+        """The group ``unselected``: the VMs of the clusters ``-e cluster=`` leaves out."""
+        self.inventory.add_group(UNSELECTED_GROUP)
+        try:
+            keys = select.select_clusters(model['clusters'], load_extra_vars(self.loader).get('cluster'))
+        except select.SelectionError:
+            keys = []
+        for node in model['nodes']:
+            if node['cluster'] not in keys and node['name'] in self.inventory.hosts:
+                self.inventory.add_host(node['name'], group=UNSELECTED_GROUP)
 
     def _populate(self, model, config_path):
         inv = self.inventory

@@ -1,6 +1,7 @@
-"""End to end, as README's main command: `ansible-playbook site.yml -e cluster=hpc` on config/cluster.yaml.
+"""End to end: `ansible-playbook site.yml -e cluster=all` on config/examples/datacenter.yaml, README's default HPC
+cluster (config/cluster.yaml's, checked equal by a unit test) plus one services node.
 
-Boots the default 3-VM cluster under qemu (TCG here), configures SLURM on it, runs jobs over SSH (across both
+Boots the 3 HPC VMs and the services VM under qemu (TCG here), configures SLURM, PostgreSQL and the object store, runs jobs over SSH (across both
 compute nodes, held by a QoS, reading NFS-shared files), checks the secrets on the nodes and in a `-v` run's
 output, edits a managed file and sees the one rerun restore only that while every other task on every VM reports
 ok, proves `--check` on the converged cluster changes nothing on any VM, then destroys the cluster and checks
@@ -20,11 +21,17 @@ import sys
 
 import pytest
 
-from helpers.site_run import changed_tasks, elapsed, hpc_phase_seconds, inventory_host, playbook, ssh
+from helpers.site_run import changed_tasks, elapsed, hpc_phase_seconds, inventory_host, playbook
+from helpers.site_run import services_phase_seconds
+from helpers.site_run import ssh as _ssh
 
 pytestmark = pytest.mark.vm
 
-VMS = {'hpc-controller', 'hpc-compute-01', 'hpc-compute-02'}
+CONFIG = 'config/examples/datacenter.yaml'
+HPC_VMS = {'hpc-controller', 'hpc-compute-01', 'hpc-compute-02'}
+SERVICES = 'services-node-01'
+VMS = HPC_VMS | {SERVICES}
+STATE = pathlib.Path('~/.local/state/hyperscaler-workstation').expanduser()
 FOREIGN_DOMAIN = 'hsw-e2e-foreign'
 FOREIGN_NETWORK = 'hsw-e2e-foreign-net'
 TIMES = {}
@@ -50,9 +57,22 @@ def _remove_foreign_objects():
     virsh('net-undefine', FOREIGN_NETWORK, check=False)
 
 
+def site(repo_root, *extra):
+    return playbook(repo_root, 'site.yml', '-e', 'cluster=all', '-e', 'cluster_config=' + CONFIG, *extra)
+
+
 def _destroy(repo_root):
     return playbook(
-        repo_root, 'playbooks/lifecycle.yml', '-e', 'lifecycle_action=destroy', '-e', 'confirm=yes', '-e', 'cluster=hpc'
+        repo_root,
+        'playbooks/lifecycle.yml',
+        '-e',
+        'lifecycle_action=destroy',
+        '-e',
+        'confirm=yes',
+        '-e',
+        'cluster=all',
+        '-e',
+        'cluster_config=' + CONFIG,
     )
 
 
@@ -60,11 +80,12 @@ def _destroy(repo_root):
 def cluster(repo_root, request):
     _remove_foreign_objects()
     _foreign_objects()
-    rc, out, recap = playbook(repo_root, 'site.yml', '-e', 'cluster=hpc')
+    rc, out, recap = site(repo_root)
     sys.stdout.write(out[-6000:])
     assert rc == 0, out[-8000:]
     TIMES['first site.yml (cold, cached images)'] = elapsed(out)
     TIMES['first HPC configuration'] = hpc_phase_seconds(out)
+    TIMES['first services configuration'] = services_phase_seconds(out)
     state = {'destroyed': False}
     yield out, recap, state
     if not state['destroyed']:
@@ -77,6 +98,10 @@ def cluster(repo_root, request):
         plugins.get_plugin('terminalreporter').write_line('e2e times: %s' % json.dumps(TIMES, sort_keys=True))
 
 
+def ssh(repo_root, host, command):
+    return _ssh(repo_root, host, command, CONFIG)
+
+
 def test_first_run_reports_the_cluster(cluster):
     out, recap, _state = cluster
     assert VMS <= set(recap)
@@ -84,10 +109,13 @@ def test_first_run_reports_the_cluster(cluster):
     assert 'ssh -i' in out and 'ops@192.168.150.10' in out
     assert 'smoke job (srun hostname): hpc-compute-01, hpc-compute-02' in out
     assert re.search(r'batch\*\s+up\s+.*\bidle hpc-compute-\[01-02\]', out), out[-3000:]
+    assert 'Object store (S3): http://192.168.170.10:8080 (credentials: %s/services/object-store-admin.credentials)' % (
+        STATE
+    ) in ' '.join(out.split()), out[-3000:]
 
 
 def test_guests_run_debian_13_and_slurm_24_11(cluster, repo_root):
-    for host in sorted(VMS):
+    for host in sorted(HPC_VMS):
         result = ssh(repo_root, host, '. /etc/os-release && echo $VERSION_CODENAME && sinfo --version')
         assert result.returncode == 0, result.stderr
         codename, slurm, version = result.stdout.split()
@@ -142,7 +170,7 @@ def test_home_is_shared_over_nfs_between_compute_nodes(cluster, repo_root):
 
 def test_cluster_users_have_one_uid_on_every_node(cluster, repo_root):
     # config/cluster.yaml: users[0] is alice, uid 2001.
-    for host in sorted(VMS):
+    for host in sorted(HPC_VMS):
         result = ssh(repo_root, host, 'id alice')
         assert result.stdout.startswith('uid=2001(alice) gid=2001(alice)'), (host, result.stdout + result.stderr)
 
@@ -222,12 +250,70 @@ def test_secrets_are_private_on_the_nodes(cluster, repo_root):
         assert key.stdout.strip() == '400 munge', key.stdout + key.stderr
 
 
+def test_the_services_node_sits_on_its_network_and_the_hpc_one_and_does_not_forward(cluster, repo_root):
+    result = ssh(
+        repo_root, SERVICES, 'ip -4 -o addr show scope global; ip route show default; sysctl -n net.ipv4.ip_forward'
+    )
+    assert result.returncode == 0, result.stderr
+    addresses = sorted(re.findall(r'inet (\S+)', result.stdout))
+    assert addresses == ['192.168.150.254/24', '192.168.170.10/24'], result.stdout
+    assert 'via 192.168.170.1' in result.stdout and result.stdout.split()[-1] == '0', result.stdout
+
+
+def test_an_hpc_node_reaches_the_object_store_on_its_own_network_only(cluster, repo_root):
+    probe = (
+        "python3 -c 'import sys, urllib.request\n"
+        "for url in sys.argv[1:]:\n"
+        "    try: print(urllib.request.urlopen(url, timeout=5).read().decode())\n"
+        "    except OSError as exc: print(\"refused\", type(exc).__name__)' "
+        'http://services-node-01:8080/healthcheck http://192.168.170.10:8080/healthcheck'
+    )
+    result = ssh(repo_root, 'hpc-compute-01', probe)
+    assert result.returncode == 0, result.stderr
+    # By its DNS name on the HPC network; the services network's address is not routed from the cluster.
+    lines = result.stdout.split('\n')
+    assert lines[0] == 'OK' and lines[1].startswith('refused'), result.stdout
+
+
+def test_s3_round_trip_from_the_hypervisor_with_the_generated_credentials(cluster):
+    import boto3
+    from botocore.config import Config
+
+    os.environ['AWS_SHARED_CREDENTIALS_FILE'] = str(STATE / 'services' / 'object-store-admin.credentials')
+    config = Config(
+        s3={'addressing_style': 'path'},
+        request_checksum_calculation='when_required',
+        response_checksum_validation='when_required',
+    )
+    s3 = boto3.client('s3', endpoint_url='http://192.168.170.10:8080', region_name='us-east-1', config=config)
+    assert sorted(b['Name'] for b in s3.list_buckets()['Buckets']) == ['datasets', 'mlflow-artifacts']
+    body = b'e2e %d\n' % os.getpid()
+    s3.put_object(Bucket='datasets', Key='e2e.txt', Body=body)
+    assert s3.get_object(Bucket='datasets', Key='e2e.txt')['Body'].read() == body
+
+
+def test_postgresql_serves_the_mlflow_databases_and_is_backed_up(cluster, repo_root):
+    password = (STATE / 'services' / 'postgresql-mlflow.password').read_text().strip()
+    result = ssh(
+        repo_root,
+        SERVICES,
+        'PGPASSWORD=%s psql -XtAq -h 192.168.170.10 -U mlflow -d mlflow -c "select current_user"; '
+        'sudo runuser -u postgres -- pgbackrest --stanza=main --output=json info; '
+        'systemctl is-enabled hsw-pgbackrest.timer' % shlex.quote(password),
+    )
+    assert result.returncode == 0, result.stderr
+    login, info, timer = result.stdout.strip().split('\n')
+    assert login == 'mlflow' and timer == 'enabled', result.stdout
+    backups = json.loads(info)[0]['backup']
+    assert [b['type'] for b in backups] == ['full'], info
+
+
 def test_the_rerun_restores_an_edited_file_and_changes_nothing_else_on_any_vm(cluster, repo_root):
     """The one rerun: a file edited by hand on a node is restored (only its task changes, restarting slurmd);
     every other task on every VM reports ok. The --check run below then proves the cluster converged."""
     edit = ssh(repo_root, 'hpc-compute-01', 'echo "# edited by hand" | sudo tee -a /etc/slurm/cgroup.conf >/dev/null')
     assert edit.returncode == 0, edit.stderr
-    rc, out, recap = playbook(repo_root, 'site.yml', '-e', 'cluster=hpc', '-v')
+    rc, out, recap = site(repo_root, '-v')
     assert rc == 0, out[-8000:]
     assert VMS <= set(recap), out[-3000:]
     # One task: it rewrote cgroup.conf and restarted slurmd in the same call (its result says so).
@@ -242,19 +328,32 @@ def test_the_rerun_restores_an_edited_file_and_changes_nothing_else_on_any_vm(cl
     assert restored.stdout.strip() == '0'
     TIMES['rerun site.yml (one file restored)'] = elapsed(out)
     TIMES['rerun HPC phase'] = hpc_phase_seconds(out)
+    TIMES['rerun services phase'] = services_phase_seconds(out)
     TIMES['rerun / first HPC configuration'] = round(elapsed(out) / TIMES['first HPC configuration'], 3)
-    # The database password is in a file on the Ansible controller; it never appears in a -v run's output.
-    password_files = list(
-        pathlib.Path('~/.local/state/hyperscaler-workstation').expanduser().glob('*/slurmdbd.password')
+    TIMES['rerun HPC phase / first HPC configuration'] = round(
+        TIMES['rerun HPC phase'] / TIMES['first HPC configuration'], 3
     )
-    assert password_files, 'no slurmdbd.password was generated'
-    for path in password_files:
-        assert path.stat().st_mode & 0o777 == 0o600
-        assert path.read_text().strip() not in out
+    TIMES['rerun / first services configuration'] = round(
+        TIMES['rerun services phase'] / TIMES['first services configuration'], 3
+    )
+    # The passwords and keys are in files on the Ansible controller; none appears in a -v run's output.
+    secret_files = [STATE / 'hpc' / 'slurmdbd.password'] + [
+        STATE / 'services' / name
+        for name in (
+            'postgresql-mlflow.password',
+            'postgresql-mlflow_auth.password',
+            'object-store-admin.key',
+            'object-store-hash-prefix',
+            'object-store-hash-suffix',
+        )
+    ]
+    for path in secret_files:
+        assert path.stat().st_mode & 0o777 == 0o600, path
+        assert path.read_text().strip() not in out, path
 
 
 def test_check_mode_on_the_converged_cluster_changes_nothing_on_any_vm(cluster, repo_root):
-    rc, out, recap = playbook(repo_root, 'site.yml', '-e', 'cluster=hpc', '--check')
+    rc, out, recap = site(repo_root, '--check')
     assert rc == 0, out[-8000:]
     assert VMS <= set(recap), out[-3000:]
     assert all(recap[host][0] == 0 for host in recap), out[-8000:]
@@ -269,7 +368,8 @@ def test_destroy_leaves_nothing_of_the_cluster_and_keeps_foreign_objects(cluster
     domains = virsh('list', '--all', '--name').stdout.split()
     networks = virsh('net-list', '--all', '--name').stdout.split()
     assert not [d for d in domains if d in VMS], domains
-    assert 'hyperscaler-hpc' not in networks and FOREIGN_NETWORK in networks, networks
+    assert 'hyperscaler-hpc' not in networks and 'hyperscaler-services' not in networks, networks
+    assert FOREIGN_NETWORK in networks, networks
     assert FOREIGN_DOMAIN in domains, domains
     pool = virsh('vol-list', 'hyperscaler', check=False).stdout
     assert not [name for name in VMS if name in pool], pool

@@ -14,6 +14,8 @@ RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+fai
 # profile_tasks prints, under every task header, the wall clock and the time since the playbook started.
 ELAPSED = re.compile(r'^\w+ \d+ \w+ \d+\s+[\d:]+ \+0000 \([\d:.]+\)\s+(\d+):(\d+):([\d.]+) \*+\s*$', re.M)
 HPC_FIRST_PLAY = 'PLAY [HPC | MUNGE, users and the user environment on every node]'
+SERVICES_FIRST_PLAY = 'PLAY [Services | Place each service on its node]'
+SERVICES_LAST_PLAY = 'PLAY [Deploy the MLOps stack]'
 
 
 def ansible_playbook(repo_root, args, **env):
@@ -49,10 +51,25 @@ def elapsed(text):
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
+def _phase_seconds(out, first_play, next_play):
+    """Wall time from ``first_play`` to the first task after ``next_play`` (or the end) in one playbook output."""
+    before, _sep, after = out.partition(first_play)
+    _during, sep, rest = after.partition(next_play)
+    end = ELAPSED.search(rest) if sep else None
+    if end is None:
+        return elapsed(out) - elapsed(before)
+    hours, minutes, seconds = end.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds) - elapsed(before)
+
+
 def hpc_phase_seconds(out):
-    """Wall time of the HPC phase (its first task to the end of the playbook) in one site.yml output."""
-    before, _sep, _after = out.partition(HPC_FIRST_PLAY)
-    return elapsed(out) - elapsed(before)
+    """Wall time of the HPC phase (its first play to the services phase, or to the end) in one site.yml output."""
+    return _phase_seconds(out, HPC_FIRST_PLAY, SERVICES_FIRST_PLAY)
+
+
+def services_phase_seconds(out):
+    """Wall time of the services phase (its first play to the MLOps phase) in one site.yml output."""
+    return _phase_seconds(out, SERVICES_FIRST_PLAY, SERVICES_LAST_PLAY)
 
 
 def changed_tasks(out):

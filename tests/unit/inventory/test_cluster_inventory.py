@@ -146,3 +146,22 @@ def test_cache_is_used_and_invalidated(repo_root, tmp_path):
     second = normalised(run_inventory(repo_root, tmp_path, None, source_text=source), repo_root, tmp_path)
     assert first['_meta']['hostvars']['hpc-compute-02']['ansible_host'] == '192.168.150.12'
     assert second['_meta']['hostvars']['hpc-compute-02']['ansible_host'] == '192.168.150.99'
+
+
+@pytest.mark.parametrize(
+    'selection, unselected',
+    [
+        ('all', []),
+        ('services', ['hpc-compute-01', 'hpc-compute-02', 'hpc-controller']),
+        ('hpc,services', []),
+        ('hpc', ['services-node-01']),
+        # a selection the file cannot satisfy leaves every VM out (validate says why)
+        ('cloud', ['hpc-compute-01', 'hpc-compute-02', 'hpc-controller', 'services-node-01']),
+    ],
+)
+def test_the_phases_leave_out_the_clusters_the_selection_leaves_out(repo_root, tmp_path, selection, unselected):
+    proc = run_inventory(
+        repo_root, tmp_path, repo_root / 'config/examples/datacenter.yaml', extra=['-e', 'cluster=' + selection]
+    )
+    data = normalised(proc, repo_root, tmp_path)
+    assert sorted(data.get('unselected', {}).get('hosts', [])) == unselected
