@@ -155,8 +155,10 @@ molecule: link test-images
 	cd roles/kubeadm_control_plane && molecule test -s kubeadm
 	cd roles/postgresql && molecule test -s postgresql
 	cd roles/object_store && molecule test -s object_store
+	cd roles/mlflow && molecule test -s mlflow
 
-# README's main command on VMs: site.yml -e cluster=hpc, jobs over SSH, rerun changed=0, --check, destroy; then the
+# The datacenter on VMs: site.yml -e cluster=all on config/examples/datacenter.yaml (README's HPC cluster + a services
+# node), jobs over SSH, S3 and PostgreSQL from the hypervisor and an HPC node, rerun changed=0, --check, destroy; then the
 # cloud cluster of config/examples/cloud.yaml up to the Kubernetes package step (tests/e2e/test_site_cloud.py).
 e2e: link
 	tests/helpers/libvirtd.sh

@@ -138,8 +138,12 @@ for unit in ssh qemu-guest-agent chrony cloud-init cloud-init-local cloud-config
 done
 # Daemons the roles configure stay off until a role enables them: no slurmd on the controller, no MariaDB
 # or NFS server eating CPU on an emulated guest's first boot, and no image-wide munge key (the munge role
-# distributes the cluster's own).
-for unit in munge slurmctld slurmd slurmdbd slurmrestd mariadb nfs-server nfs-kernel-server; do
+# distributes the cluster's own). Disabling here costs nothing; in a guest under TCG each unit takes seconds.
+# Swift's units too: the object_store role runs its own proxies and only the servers a one-replica store needs.
+for unit in munge slurmctld slurmd slurmdbd slurmrestd mariadb nfs-server nfs-kernel-server \
+    swift-proxy swift-account-auditor swift-account-reaper swift-account-replicator swift-container-auditor \
+    swift-container-reconciler swift-container-replicator swift-container-sharder swift-container-sync \
+    swift-object-auditor swift-object-reconstructor swift-object-replicator; do
     chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
 done
 rm -f "$root/etc/munge/munge.key"

@@ -56,7 +56,10 @@ def main(url, admin_file, alice_file, bob_file, s3_endpoint, s3_credentials):
     run = answer['run']['info']
     out['alice_run'] = status
     out['alice_metric'] = call(
-        url, '/api/2.0/mlflow/runs/log-metric', alice, {'run_id': run['run_id'], 'key': 'rmse', 'value': 0.25, 'timestamp': 0}
+        url,
+        '/api/2.0/mlflow/runs/log-metric',
+        alice,
+        {'run_id': run['run_id'], 'key': 'rmse', 'value': 0.25, 'timestamp': 0},
     )[0]
     out['bob_logs_to_alices'] = call(url, '/api/2.0/mlflow/runs/create', bob, {'experiment_id': experiment})[0]
 
@@ -64,7 +67,9 @@ def main(url, admin_file, alice_file, bob_file, s3_endpoint, s3_credentials):
     artifact = '%s/%s/artifacts/model.txt' % (experiment, run['run_id'])
     out['artifact_uri'] = run['artifact_uri']
     body = b'weights 0.5 0.25\n'
-    out['artifact_put'] = call(url, '/api/2.0/mlflow-artifacts/artifacts/' + artifact, alice, method='PUT', data=body)[0]
+    out['artifact_put'] = call(url, '/api/2.0/mlflow-artifacts/artifacts/' + artifact, alice, method='PUT', data=body)[
+        0
+    ]
     out['artifact_get'] = call(url, '/api/2.0/mlflow-artifacts/artifacts/' + artifact, alice)[1] == body.decode()
     os.environ['AWS_SHARED_CREDENTIALS_FILE'] = s3_credentials
     config = Config(
