@@ -586,7 +586,7 @@ SCHEMA = {
                 'addresses': {
                     'type': 'object',
                     'additionalProperties': {'$ref': '#/$defs/ipv4'},
-                    'description': "Its address on each other cluster network, by cluster key (default: that network's last host address for the first node, the one before it for the second, ...).",
+                    'description': "Its address on each other cluster network, by cluster key (default: the network's last host address, minus 1 per node).",
                 },
             },
         },
