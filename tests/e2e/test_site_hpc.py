@@ -126,7 +126,7 @@ def test_guests_run_debian_13_and_slurm_24_11(cluster, repo_root):
 
 def test_each_root_file_system_grew_to_the_vms_disk_gb(cluster, repo_root):
     for host in sorted(VMS):
-        disk_gb = inventory_host(repo_root, host)['hyperscaler_node']['disk_gb']
+        disk_gb = inventory_host(repo_root, host, CONFIG)['hyperscaler_node']['disk_gb']
         result = ssh(repo_root, host, 'findmnt --bytes --noheadings --output SIZE /')
         assert result.returncode == 0, result.stderr
         # ext4's own metadata takes a few percent of the disk
@@ -207,7 +207,7 @@ def test_an_mpi_program_built_on_the_login_node_runs_across_both_compute_nodes(c
 
 
 def test_users_reach_a_compute_node_only_while_their_job_runs_there(cluster, repo_root):
-    node = inventory_host(repo_root, 'hpc-compute-01')['ansible_host']
+    node = inventory_host(repo_root, 'hpc-compute-01', CONFIG)['ansible_host']
     login = (
         'ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR %s ' % node
     )
