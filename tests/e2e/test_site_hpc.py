@@ -252,7 +252,7 @@ def test_secrets_are_private_on_the_nodes(cluster, repo_root):
 
 def test_the_services_node_sits_on_its_network_and_the_hpc_one_and_does_not_forward(cluster, repo_root):
     result = ssh(
-        repo_root, SERVICES, 'ip -4 -o addr show scope global; ip route show default; sysctl -n net.ipv4.ip_forward'
+        repo_root, SERVICES, 'ip -4 -o addr show scope global; ip route show default; cat /proc/sys/net/ipv4/ip_forward'
     )
     assert result.returncode == 0, result.stderr
     addresses = sorted(re.findall(r'inet (\S+)', result.stdout))
