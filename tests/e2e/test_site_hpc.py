@@ -298,7 +298,7 @@ def test_postgresql_serves_the_mlflow_databases_and_is_backed_up(cluster, repo_r
         repo_root,
         SERVICES,
         'PGPASSWORD=%s psql -XtAq -h 192.168.170.10 -U mlflow -d mlflow -c "select current_user"; '
-        'sudo runuser -u postgres -- pgbackrest --stanza=main --output=json info; '
+        'sudo runuser -u postgres -- pgbackrest --stanza=main --output=json info; echo; '
         'systemctl is-enabled hsw-pgbackrest.timer' % shlex.quote(password),
     )
     assert result.returncode == 0, result.stderr
