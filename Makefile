@@ -15,18 +15,21 @@ SANITY_ROOT ?= /tmp/hyperscaler-sanity
 SANITY_DIR := $(SANITY_ROOT)/ansible_collections/hyperscaler/workstation
 SANITY_PYTHON := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 CLUSTER_CONFIG ?= config/cluster.yaml
+# pytest-xdist workers for the unit tests (make unit, and make compat's runs): CI's 2 cores. The slow tests are
+# ansible-playbook runs, bound by one core each.
+PYTEST_WORKERS ?= 2
 
-# Supported versions are tested versions. meta/runtime.yml's requires_ansible (">=2.18.0,<2.22") claims exactly
+# Supported versions are tested versions. meta/runtime.yml's requires_ansible (">=2.19.0,<2.22") claims exactly
 # the minor releases CI tests: the main one, requirements.txt's ansible-core pin (every tier runs on it), and these,
-# on which `make compat` runs the unit tests and ansible-test sanity (2.18 on the controller's Python 3.11; 2.20
-# and 2.21 need Python >= 3.12, so they run in the Debian 13 container from tests/images/build-compat.sh).
+# on which `make compat` runs the unit tests and ansible-test sanity (2.20 and 2.21 need Python >= 3.12, so they run
+# in the Debian 13 container from tests/images/build-compat.sh). 2.18 reached its end of life in November 2026.
 # tests/tools/check_requires_ansible.py (make lint) fails when the range and this list disagree.
-COMPAT_VERSIONS ?= 2.18.19 2.20.10 2.21.5
+COMPAT_VERSIONS ?= 2.20.10 2.21.5
 # Sanity tests make compat leaves out (the main release runs every test in `make sanity`). Measured cold on the
-# CI kind (2 vCPU), the full set took 143 s (2.18), 112 s (2.20), 103 s (2.21) per release. Left out everywhere:
+# CI kind (2 vCPU), the full set took 112 s (2.20) and 103 s (2.21) per release. Left out everywhere:
 # pep8, yamllint, changelog (~10 s each; style tools whose verdict on our files does not depend on the release).
 # pylint (33-44 s) runs on the newest release only: its ansible plugins grow rules (2.21's ansible-bad-function
-# flags subprocess.Popen that 2.18 and 2.20 accept), older releases' rules are the same or fewer.
+# flags subprocess.Popen that 2.20 accepts), older releases' rules are the same or fewer.
 # What runs on every release is what a release changes: validate-modules (argument spec and doc schema),
 # ansible-doc (plugin docs load), import (module_utils imports), compile, runtime-metadata (meta/runtime.yml),
 # ignores (tests/sanity/ignore-<release>.txt, links to ignore-2.19.txt) and the cheap file checks.
@@ -132,12 +135,12 @@ sanity: link
 	cd $(SANITY_DIR) && ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
 
 unit: link
-	pytest -q tests/unit tests/tools
+	pytest -q -n $(PYTEST_WORKERS) tests/unit tests/tools
 
 # The unit tests and ansible-test sanity on each of COMPAT_VERSIONS (tests/compat/run.py; venvs, wheels and the
 # container's ansible-test venvs are cached under ~/.cache/hyperscaler-workstation/compat, keyed by version).
 compat: link
-	COMPAT_SANITY_SKIP='$(COMPAT_SANITY_SKIP)' COMPAT_PYLINT_ON='$(COMPAT_PYLINT_ON)' \
+	COMPAT_SANITY_SKIP='$(COMPAT_SANITY_SKIP)' COMPAT_PYLINT_ON='$(COMPAT_PYLINT_ON)' COMPAT_PYTEST_WORKERS=$(PYTEST_WORKERS) \
 		$(BIN)/python tests/compat/run.py $(COMPAT_VERSIONS)
 
 integration: link test-images

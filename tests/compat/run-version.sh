@@ -10,7 +10,7 @@
 #   CACHE_DIR       venvs/ (one per release, Python and requirements), home/ (ansible-test's HOME: its sanity
 #                   venvs); wheels from $COMPAT_WHEELS (pip --find-links)
 #   PIP_REQUIREMENT extra requirements for the unit venv (the controller adds libvirt-python)
-#   env: COMPAT_SANITY_SKIP, COMPAT_WHEELS, COMPAT_COLLECTIONS (an ansible_collections folder with the
+#   env: COMPAT_SANITY_SKIP, COMPAT_PYTEST_WORKERS (pytest -n), COMPAT_WHEELS, COMPAT_COLLECTIONS (an ansible_collections folder with the
 #        dependencies), COMPAT_SYSTEM_SITE=1 (the venv sees the image's python3-libvirt)
 set -euo pipefail
 version="$1" src="$2" coll="$3" cache="$4"
@@ -63,7 +63,7 @@ fi
 # Unit tests in the checkout itself (some read git's file list), writing nothing there.
 rc=0
 (cd "$src" && env -u ANSIBLE_CONFIG PYTHONPATH="$src/collections" PYTHONDONTWRITEBYTECODE=1 \
-  "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/unit) || rc=1
+  "$venv/bin/python" -m pytest -q -n "${COMPAT_PYTEST_WORKERS:-2}" -p no:cacheprovider tests/unit) || rc=1
 t2=$(stamp)
 
 skip=()

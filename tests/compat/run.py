@@ -110,6 +110,7 @@ def run_container(version, image):
            '-v', '%s:/wheels:ro' % (CACHE / 'wheels'),
            '-e', 'HOME=/cache/home', '-e', 'COMPAT_WHEELS=/wheels', '-e', 'COMPAT_SYSTEM_SITE=1',
            '-e', 'COMPAT_SANITY_SKIP=%s' % sanity_skip(version),
+           '-e', 'COMPAT_PYTEST_WORKERS=%s' % os.environ.get('COMPAT_PYTEST_WORKERS', '2'),
            '-e', 'COMPAT_COLLECTIONS=%s' % dependency_collections(),
            '-e', 'PIP_DISABLE_PIP_VERSION_CHECK=1', '-w', str(COLLECTION)]  # fmt: skip
     if CA_BUNDLE.exists():  # the controller's trust store (PyPI through this network's TLS proxy, if any)

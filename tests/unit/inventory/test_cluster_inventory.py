@@ -130,7 +130,7 @@ def test_invalid_config_fails_with_every_problem(repo_root, tmp_path):
         'clusters.cloud.worker_nodes.gpu_workers[0].ip: 192.168.200.12 is already used by '
         'clusters.hpc.compute_nodes[1].ip',
     ]:
-        assert line in ' '.join(proc.stderr.split())  # ansible-core 2.18 wraps long lines
+        assert line in proc.stderr
 
 
 def test_cache_is_used_and_invalidated(repo_root, tmp_path):

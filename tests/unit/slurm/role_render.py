@@ -14,10 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 def load_trusted(loader, path):
     """A role's YAML file with its strings templatable (ansible-core >= 2.19 asks for that explicitly)."""
-    try:
-        return loader.load_from_file(str(path), trusted_as_template=True)
-    except TypeError:  # ansible-core 2.18: every string is a template
-        return loader.load_from_file(str(path))
+    return loader.load_from_file(str(path), trusted_as_template=True)
 
 
 def role_vars(role, inventory):
@@ -30,8 +27,6 @@ def role_vars(role, inventory):
         if path.exists():
             variables.update(load_trusted(loader, path) or {})
     variables.update(ansible_managed="Ansible managed")
-    # A play defines omit; ansible-core >= 2.19 also has it built in, 2.18 needs the play's placeholder.
-    variables.setdefault("omit", "__omit_place_holder__" + "0" * 40)
     variables.update(inventory)
     return loader, variables
 
@@ -46,8 +41,7 @@ def _init_plugins():
 
 def render(role, template, inventory):
     """The text of roles/<role>/templates/<template> for a host with these inventory variables."""
-    from ansible.template import Templar
-    from helpers.compat import trust_as_template
+    from ansible.template import Templar, trust_as_template
 
     _init_plugins()
     loader, variables = role_vars(role, inventory)
@@ -57,8 +51,7 @@ def render(role, template, inventory):
 
 def expression(role, text, inventory):
     """Template one expression with the role's variables (e.g. a default)."""
-    from ansible.template import Templar
-    from helpers.compat import trust_as_template
+    from ansible.template import Templar, trust_as_template
 
     _init_plugins()
     loader, variables = role_vars(role, inventory)

@@ -222,7 +222,7 @@ def test_rest_api_adds_jwt_auth_and_its_packages_only_when_on():
 
 
 def test_override_replaces_in_place_adds_and_removes():
-    from helpers.compat import trust_as_template
+    from ansible.template import trust_as_template
 
     default = settings(controller())
     overrides = {"schedulertype": "sched/builtin", "SlurmdDebug": trust_as_template("{{ omit }}"), "MaxJobCount": 5000}
