@@ -156,9 +156,7 @@ molecule: link test-images
 	cd roles/containerd && molecule test -s containerd
 	cd roles/container_registry && molecule test -s registry
 	cd roles/kubeadm_control_plane && molecule test -s kubeadm
-	cd roles/postgresql && molecule test -s postgresql
-	cd roles/object_store && molecule test -s object_store
-	cd roles/mlflow && molecule test -s mlflow
+	cd roles/mlflow && molecule test -s services
 
 # The datacenter on VMs: site.yml -e cluster=all on config/examples/datacenter.yaml (README's HPC cluster + a services
 # node), jobs over SSH, S3 and PostgreSQL from the hypervisor and an HPC node, rerun changed=0, --check, destroy; then the

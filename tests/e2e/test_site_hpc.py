@@ -4,8 +4,11 @@ cluster (config/cluster.yaml's, checked equal by a unit test) plus one services 
 Boots the 3 HPC VMs and the services VM under qemu (TCG here), configures SLURM, PostgreSQL and the object store, runs jobs over SSH (across both
 compute nodes, held by a QoS, reading NFS-shared files), checks the secrets on the nodes and in a `-v` run's
 output, edits a managed file and sees the one rerun restore only that while every other task on every VM reports
-ok, proves `--check` on the converged cluster changes nothing on any VM, then destroys the cluster and checks
-nothing of it is left while a foreign domain and network (made here, not owned by the collection) survive. Slow
+ok, proves `--check` on the converged cluster changes nothing on any VM; then a compute node added to cluster.yaml
+boots on the next provision.yml and, removed again, goes with its volumes; `status`, `stop`, a destroy refused
+without confirm; and the destroy, after which nothing of the cluster is left while a foreign domain, network and
+volume in the collection's pool (made here, not owned by the collection) survive, and a second destroy changes
+nothing. Slow
 (minutes); `make e2e`. Tests run in file order and share the cluster; the per-phase times go to the test output
 (docs/benchmarks.md keeps them). One bring-up, one rerun, one `--check`: each site.yml run costs minutes here.
 """
@@ -20,6 +23,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from helpers.site_run import changed_tasks, elapsed, hpc_phase_seconds, inventory_host, playbook
 from helpers.site_run import services_phase_seconds
@@ -34,6 +38,9 @@ VMS = HPC_VMS | {SERVICES}
 STATE = pathlib.Path('~/.local/state/hyperscaler-workstation').expanduser()
 FOREIGN_DOMAIN = 'hsw-e2e-foreign'
 FOREIGN_NETWORK = 'hsw-e2e-foreign-net'
+POOL = 'hyperscaler'
+FOREIGN_VOLUME = 'hsw-e2e-foreign.img'
+ADDED = 'hpc-compute-03'
 TIMES = {}
 
 
@@ -53,6 +60,7 @@ def _foreign_objects():
 
 
 def _remove_foreign_objects():
+    virsh('vol-delete', '--pool', POOL, FOREIGN_VOLUME, check=False)
     virsh('undefine', FOREIGN_DOMAIN, check=False)
     virsh('net-undefine', FOREIGN_NETWORK, check=False)
 
@@ -61,19 +69,26 @@ def site(repo_root, *extra):
     return playbook(repo_root, 'site.yml', '-e', 'cluster=all', '-e', 'cluster_config=' + CONFIG, *extra)
 
 
-def _destroy(repo_root):
+def lifecycle(repo_root, action, *extra):
     return playbook(
         repo_root,
         'playbooks/lifecycle.yml',
         '-e',
-        'lifecycle_action=destroy',
-        '-e',
-        'confirm=yes',
+        'lifecycle_action=' + action,
         '-e',
         'cluster=all',
         '-e',
         'cluster_config=' + CONFIG,
+        *extra,
     )
+
+
+def _destroy(repo_root):
+    return lifecycle(repo_root, 'destroy', '-e', 'confirm=yes')
+
+
+def _domains(*flags):
+    return set(virsh('list', '--name', *flags).stdout.split())
 
 
 @pytest.fixture(scope='module')
@@ -360,16 +375,56 @@ def test_check_mode_on_the_converged_cluster_changes_nothing_on_any_vm(cluster, 
     TIMES['--check site.yml'] = elapsed(out)
 
 
+def test_a_compute_node_added_to_cluster_yaml_boots_and_removed_goes_with_its_volumes(cluster, repo_root, tmp_path):
+    doc = yaml.safe_load((repo_root / CONFIG).read_text())
+    doc['clusters']['hpc']['compute_nodes'].append(
+        {'cpu_cores': 1, 'memory_gb': 1, 'disk_gb': 6, 'ip': '192.168.150.13'}
+    )
+    grown = tmp_path / 'datacenter.yaml'
+    grown.write_text(yaml.safe_dump(doc, sort_keys=False))
+    provision = ('playbooks/provision.yml', '-e', 'cluster=hpc', '-e')
+    rc, out, recap = playbook(repo_root, *provision, 'cluster_config=%s' % grown)
+    assert rc == 0, out[-6000:]
+    assert recap[ADDED][0] > 0 and ADDED in _domains(), out[-6000:]
+    TIMES['provision.yml, a compute node added'] = elapsed(out)
+
+    rc, out, recap = playbook(repo_root, *provision, 'cluster_config=' + CONFIG)
+    assert rc == 0, out[-6000:]
+    assert ADDED not in _domains('--all') and VMS <= _domains(), out[-6000:]
+    virsh('pool-refresh', POOL)
+    volumes = virsh('vol-list', POOL).stdout
+    assert ADDED not in volumes, volumes
+    TIMES['provision.yml, the node removed'] = elapsed(out)
+
+
+def test_status_stop_and_a_destroy_without_confirm_keep_every_vm(cluster, repo_root):
+    rc, out, _recap = lifecycle(repo_root, 'status')
+    assert rc == 0 and all(name in out for name in VMS) and 'running' in out, out[-4000:]
+    rc, out, _recap = lifecycle(repo_root, 'stop')
+    assert rc == 0, out[-4000:]
+    assert not VMS & _domains(), _domains()
+    TIMES['lifecycle stop'] = elapsed(out)
+    rc, out, recap = lifecycle(repo_root, 'destroy')
+    assert rc != 0 and 'confirm=yes' in out, out[-4000:]
+    assert all(counts[0] == 0 for counts in recap.values()), recap
+    assert VMS <= _domains('--all')
+
+
 def test_destroy_leaves_nothing_of_the_cluster_and_keeps_foreign_objects(cluster, repo_root):
     _out, _recap, state = cluster
+    virsh('vol-create-as', POOL, FOREIGN_VOLUME, '1M', '--format', 'raw')
     rc, out, _recap = _destroy(repo_root)
     state['destroyed'] = True
     assert rc == 0, out[-4000:]
-    domains = virsh('list', '--all', '--name').stdout.split()
+    domains = _domains('--all')
     networks = virsh('net-list', '--all', '--name').stdout.split()
-    assert not [d for d in domains if d in VMS], domains
+    assert not VMS & domains, domains
     assert 'hyperscaler-hpc' not in networks and 'hyperscaler-services' not in networks, networks
     assert FOREIGN_NETWORK in networks, networks
     assert FOREIGN_DOMAIN in domains, domains
-    pool = virsh('vol-list', 'hyperscaler', check=False).stdout
-    assert not [name for name in VMS if name in pool], pool
+    virsh('pool-refresh', POOL)
+    volumes = virsh('vol-list', POOL).stdout
+    assert FOREIGN_VOLUME in volumes and not [name for name in VMS if name in volumes], volumes
+
+    rc, out, recap = _destroy(repo_root)
+    assert rc == 0 and all(counts[0] == 0 for counts in recap.values()), out[-4000:]

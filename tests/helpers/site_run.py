@@ -36,8 +36,15 @@ def ansible_playbook(repo_root, args, **env):
 
 
 def playbook(repo_root, *args):
-    """A playbook with profile_tasks times; returns (rc, output, {host: (changed, unreachable, failed)})."""
+    """A playbook with profile_tasks times; returns (rc, output, {host: (changed, unreachable, failed)}).
+    With $HSW_PLAYBOOK_LOG_DIR set, each run's whole output is also written there (the per-task profile)."""
     rc, out = ansible_playbook(repo_root, args, ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks')
+    log_dir = os.environ.get('HSW_PLAYBOOK_LOG_DIR')
+    if log_dir:
+        path = pathlib.Path(log_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        name = '%02d-%s.log' % (len(list(path.glob('*.log'))), re.sub(r'[^\w.-]+', '_', ' '.join(args))[:80])
+        (path / name).write_text(out)
     recap = {
         host: (int(changed), int(unreachable), int(failed)) for host, changed, unreachable, failed in RECAP.findall(out)
     }
