@@ -49,7 +49,7 @@ APT_PACKAGES := python3 python3-venv python3-dev gcc pkg-config git rsync make \
 	openssh-client jq gpg
 
 .PHONY: help setup apt venv link validate hpc images provision start stop status destroy inventory manifests schema check lint \
-	sanity unit compat integration molecule e2e test-images \
+	sanity unit compat integration molecule molecule-hpc molecule-cloud-services e2e test-images \
 	test bench changelog clean
 
 help:
@@ -151,10 +151,17 @@ integration: link test-images
 test-images:
 	tests/images/build-base.sh
 
+# The scenarios in two lanes side by side: a scenario waits on `podman exec` round trips and its containers'
+# daemons far more than it computes, so two at once use CI's 2 cores (each lane's output comes when it ends).
 molecule: link test-images
+	$(MAKE) --no-print-directory -j2 --output-sync=target molecule-hpc molecule-cloud-services
+
+molecule-hpc:
 	cd roles/slurm_controller && molecule test -s slurm
 	cd roles/containerd && molecule test -s containerd
 	cd roles/container_registry && molecule test -s registry
+
+molecule-cloud-services:
 	cd roles/kubeadm_control_plane && molecule test -s kubeadm
 	cd roles/mlflow && molecule test -s services
 

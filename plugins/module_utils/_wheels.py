@@ -6,7 +6,8 @@
 Each set lives in ``<path>/<name>-<hash>/``, the hash taken over the requirements, the target Python version and
 the platforms, so a changed pin makes a new directory and an unchanged one is never downloaded again. The
 directory appears only complete: pip downloads into a temporary sibling, ``SHA256SUMS`` (written last) lists every
-file, and a rename puts it in place. A later run checks the files against ``SHA256SUMS``.
+file, and a rename puts it in place. A later run checks the files against ``SHA256SUMS``. Beside it,
+``<name>-<hash>.tar`` holds the same files: one transfer to a node instead of one per wheel.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+import tarfile
 
 from ansible_collections.hyperscaler.workstation.plugins.module_utils._errors import HyperscalerError
 
@@ -105,14 +107,29 @@ def lock(wheels):
     return sorted(out)
 
 
+def write_archive(directory, archive):
+    """``archive``: an uncompressed tar of the directory's files (wheels are compressed already), put in place by
+    a rename so that it exists only complete."""
+    tmp = archive + '.tmp'
+    with tarfile.open(tmp, 'w') as handle:
+        for name in sorted(os.listdir(directory)):
+            handle.add(os.path.join(directory, name), arcname=name)
+    os.rename(tmp, archive)
+
+
 def ensure(module):
-    """The module's work: {changed, dir, hash, wheels}."""
+    """The module's work: {changed, dir, archive, hash, wheels}."""
     params = module.params
     digest = input_hash(params['requirements'], params['python_version'], params['platforms'])
     directory = os.path.join(params['path'], '%s-%s' % (params['name'], digest))
-    result = {'changed': False, 'dir': directory, 'hash': digest, 'wheels': []}
+    archive = directory + '.tar'
+    result = {'changed': False, 'dir': directory, 'archive': archive, 'hash': digest, 'wheels': []}
     if read_sums(directory) is not None:
         result['wheels'] = verify(directory)
+        if not os.path.isfile(archive):
+            result['changed'] = True
+            if not module.check_mode:
+                write_archive(directory, archive)
         return result
     result['changed'] = True
     if module.check_mode:
@@ -127,6 +144,7 @@ def ensure(module):
         params['platforms'],
         params['index_url'],
         params['find_links'],
+        params['no_index'],
     )
     rc, out, err = module.run_command(argv)
     if rc != 0:
@@ -142,5 +160,6 @@ def ensure(module):
         handle.write(''.join('%s  %s\n' % (_sha256(os.path.join(tmp, n)), n) for n in wheels + ['requirements.lock']))
     shutil.rmtree(directory, ignore_errors=True)
     os.rename(tmp, directory)
+    write_archive(directory, archive)
     result['wheels'] = wheels + ['requirements.lock']
     return result

@@ -20,13 +20,16 @@ description:
   - The directory appears only complete. pip downloads into a temporary sibling; C(SHA256SUMS), written last,
     lists every file, with C(requirements.lock) (the resolved C(name==version) set); a rename then puts it in
     place. A later run checks every file against C(SHA256SUMS) and fails, naming the file, when one differs.
+  - C(<path>/<name>-<hash>.tar) beside the directory holds the same files (uncompressed: wheels are compressed
+    already), so a node gets the set in one transfer (M(ansible.builtin.unarchive)) instead of one per wheel. It is
+    written after the directory, by a rename, and again when it is missing.
   - Guests then install with C(pip install --no-index --find-links <dir>), so they need no internet.
 extends_documentation_fragment:
   - hyperscaler.workstation.attributes
 attributes:
   check_mode:
     support: full
-    details: Reports changed when the directory is missing; downloads nothing.
+    details: Reports changed when the directory or the archive is missing; downloads and writes nothing.
   diff_mode:
     support: none
 options:
@@ -83,6 +86,11 @@ dir:
   returned: always
   type: str
   sample: /var/lib/hyperscaler/images/wheels/mlflow-1f2e3d4c5b6a
+archive:
+  description: The tar of the set's files, beside the directory (missing in check mode when it was).
+  returned: always
+  type: str
+  sample: /var/lib/hyperscaler/images/wheels/mlflow-1f2e3d4c5b6a.tar
 hash:
   description: The hash of the inputs (the directory's suffix).
   returned: always

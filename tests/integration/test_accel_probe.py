@@ -1,4 +1,5 @@
-"""The accelerator probe behind domain_type: auto boots a real guest, it does not trust /dev/kvm alone."""
+"""The accelerator probe behind domain_type: auto boots a real guest, it does not trust /dev/kvm alone, and keeps
+its answer for the rest of the host's boot."""
 
 import glob
 import os
@@ -14,8 +15,9 @@ PROBE = pathlib.Path(__file__).resolve().parents[2] / 'roles' / 'vm_provision' /
 IMAGES = '/var/lib/hyperscaler/images'
 
 
-def probe(*args, selftest=False):
-    env = dict(os.environ, HSW_PROBE_SELFTEST='1' if selftest else '0')
+def probe(*args, selftest=False, cache=''):
+    """The probe's (stdout, stderr); ``cache``: its HSW_PROBE_CACHE (empty: none, a real probe every time)."""
+    env = dict(os.environ, HSW_PROBE_SELFTEST='1' if selftest else '0', HSW_PROBE_CACHE=str(cache))
     proc = subprocess.run([str(PROBE)] + list(args), capture_output=True, text=True, timeout=120, env=env, check=False)
     assert proc.returncode == 0
     return proc.stdout.strip(), proc.stderr
@@ -55,3 +57,19 @@ def test_kvm_answer_matches_a_real_guest(image_kernel):
     assert answer == ('kvm' if finished else 'qemu')
     if answer == 'qemu' and os.path.exists('/dev/kvm'):
         assert reason  # says why: a QEMU error, a hang, or no access
+
+
+def test_the_answer_is_kept_for_this_boot_and_probed_again_after_another(tmp_path):
+    cache = tmp_path / 'accel-probe'
+    answer, reason = probe('tcg', cache=cache)
+    assert answer == 'qemu' and not reason  # TCG ran the boot sector guest
+    boot_id = pathlib.Path('/proc/sys/kernel/random/boot_id').read_text().strip()
+    key, kept, _reason = cache.read_text().split('\n', 2)
+    assert key.startswith(boot_id + ' tcg ') and kept == 'qemu'
+    again = probe('tcg', cache=cache)
+    assert again[0] == 'qemu' and 'kept in %s' % cache in again[1]
+    # What an earlier boot found is not this boot's answer: the probe runs again and replaces it.
+    cache.write_text('another-boot tcg 1 2 3\nkvm\n\n')
+    fresh = probe('tcg', cache=cache)
+    assert fresh[0] == 'qemu' and 'kept in' not in fresh[1]
+    assert cache.read_text().startswith(boot_id)

@@ -11,6 +11,10 @@
 #     serial console, then QEMU exits because of -no-reboot and panic=-1): a Linux guest really ran;
 #   - without: a 512-byte boot sector writes to QEMU's isa-debug-exit port (exit status 99).
 # Anything else (no device, permission denied, a QEMU error, a hang) prints "qemu". The reason goes to stderr.
+#
+# The answer is a fact of this boot of the host: it is kept in $HSW_PROBE_CACHE (default
+# /run/hyperscaler-workstation/accel-probe-ACCEL; empty: no cache) with the host's boot id, QEMU's binary and
+# /dev/kvm, and reused while all three are the same (a hung probe costs its whole timeout on every run otherwise).
 set -u
 # HSW_PROBE_SELFTEST=1: report whether the guest finished, whatever the accelerator (to test the probe itself).
 SELFTEST="${HSW_PROBE_SELFTEST:-0}"
@@ -25,6 +29,15 @@ if [ "$ACCEL" = kvm ] && { [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; }; then
     echo "qemu"; echo "/dev/kvm missing or not accessible" >&2; exit 0
 fi
 if [ "$ACCEL" = kvm ]; then CPU=host; else CPU=max; fi
+cache="${HSW_PROBE_CACHE-/run/hyperscaler-workstation/accel-probe-$ACCEL}"
+[ "$SELFTEST" = 1 ] && cache=""
+key="$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) $ACCEL $(stat -Lc '%i %Y %s' "$QEMU") $(stat -Lc '%i %t:%T' /dev/kvm 2>/dev/null)"
+if [ -n "$cache" ] && [ -s "$cache" ] && [ "$(head -n 1 "$cache")" = "$key" ]; then
+    sed -n 2p "$cache"
+    reason="$(sed -n '3,$p' "$cache")"
+    echo "${reason:+$reason; }answer of this boot's probe, kept in $cache" >&2
+    exit 0
+fi
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 ok=no
@@ -50,14 +63,22 @@ else
 fi
 if [ "$SELFTEST" = 1 ]; then
     echo "finished=$ok"
-elif [ "$ok" = yes ]; then
-    [ "$ACCEL" = kvm ] && echo "kvm" || echo "qemu"
+    exit 0
+fi
+reason=""
+if [ "$ok" = yes ]; then
+    [ "$ACCEL" = kvm ] && answer=kvm || answer=qemu
 else
-    echo "qemu"
+    answer=qemu
     if [ "$rc" -eq 124 ]; then
-        echo "$what did not finish under $ACCEL -cpu $CPU within $TIMEOUT s" >&2
+        reason="$what did not finish under $ACCEL -cpu $CPU within $TIMEOUT s"
     else
-        echo "$what failed under $ACCEL -cpu $CPU (exit $rc): $(grep -v warning "$dir/err" | head -c 300)" >&2
+        reason="$what failed under $ACCEL -cpu $CPU (exit $rc): $(grep -v warning "$dir/err" | head -c 300 | tr '\n' ' ')"
     fi
+fi
+echo "$answer"
+[ -n "$reason" ] && echo "$reason" >&2
+if [ -n "$cache" ] && mkdir -p "$(dirname "$cache")" 2>/dev/null; then
+    printf '%s\n%s\n%s\n' "$key" "$answer" "$reason" >"$cache.tmp" 2>/dev/null && mv -f "$cache.tmp" "$cache" 2>/dev/null
 fi
 exit 0

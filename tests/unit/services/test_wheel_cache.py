@@ -1,8 +1,10 @@
-"""Module wheel_cache: pip download once into a hashed directory, checked against SHA256SUMS on every later run.
+"""Module wheel_cache: pip download once into a hashed directory, checked against SHA256SUMS on every later run,
+with a tar of the same files beside it (one transfer to a node).
 
 pip is real; the index is a local directory holding one wheel made here (no network).
 """
 
+import tarfile
 import zipfile
 
 from helpers.module_harness import run_module
@@ -54,8 +56,22 @@ def test_downloads_once_then_reuses_and_checks_the_files(tmp_path, monkeypatch):
     assert sorted(_wheels.read_sums(str(directory))) == first['wheels']
     assert not (tmp_path / 'cache' / ('tiny-%s.tmp' % first['hash'])).exists()
 
+    archive = tmp_path / 'cache' / ('tiny-%s.tar' % first['hash'])
+    assert first['archive'] == str(archive) and not (tmp_path / 'cache' / (archive.name + '.tmp')).exists()
+    with tarfile.open(str(archive)) as handle:
+        assert sorted(handle.getnames()) == sorted(first['wheels'] + ['SHA256SUMS'])
+        packed = handle.extractfile('hswtiny-1.0-py3-none-any.whl').read()
+    assert packed == (directory / 'hswtiny-1.0-py3-none-any.whl').read_bytes()
+
     again = run_module(wheel_cache, _args(tmp_path, house), monkeypatch)
     assert not again['changed'] and again['wheels'] == first['wheels']
+
+    # An archive that went missing (a cache from before it existed) is written again; check mode only says so.
+    archive.unlink()
+    predicted = run_module(wheel_cache, _args(tmp_path, house), monkeypatch, check_mode=True)
+    assert predicted['changed'] and not archive.exists()
+    rewritten = run_module(wheel_cache, _args(tmp_path, house), monkeypatch)
+    assert rewritten['changed'] and tarfile.is_tarfile(str(archive))
 
     (directory / 'hswtiny-1.0-py3-none-any.whl').write_bytes(b'not a wheel')
     broken = run_module(wheel_cache, _args(tmp_path, house), monkeypatch)
