@@ -20,9 +20,9 @@ description:
   - The directory appears only complete. pip downloads into a temporary sibling; C(SHA256SUMS), written last,
     lists every file, with C(requirements.lock) (the resolved C(name==version) set); a rename then puts it in
     place. A later run checks every file against C(SHA256SUMS) and fails, naming the file, when one differs.
-  - C(<path>/<name>-<hash>.tar) beside the directory holds the same files (uncompressed: wheels are compressed
-    already), so a node gets the set in one transfer (M(ansible.builtin.unarchive)) instead of one per wheel. It is
-    written after the directory, by a rename, and again when it is missing.
+  - C(<path>/<name>-<hash>.tar) beside the directory holds the same files (uncompressed, since wheels are
+    compressed already), so a node gets the set in one transfer (M(ansible.builtin.unarchive)) instead of one
+    per wheel. It is written after the directory, by a rename, and again when it is missing.
   - Guests then install with C(pip install --no-index --find-links <dir>), so they need no internet.
 extends_documentation_fragment:
   - hyperscaler.workstation.attributes
