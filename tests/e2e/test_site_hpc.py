@@ -60,7 +60,13 @@ def _foreign_objects():
 
 
 def _remove_foreign_objects():
+    """The test's own objects; then the collection's pool too when that leaves it empty (the destroy kept it
+    because the foreign volume was in it)."""
     virsh('vol-delete', '--pool', POOL, FOREIGN_VOLUME, check=False)
+    listing = virsh('vol-list', POOL, check=False)
+    if listing.returncode == 0 and not listing.stdout.strip().splitlines()[2:]:
+        virsh('pool-destroy', POOL, check=False)
+        virsh('pool-undefine', POOL, check=False)
     virsh('undefine', FOREIGN_DOMAIN, check=False)
     virsh('net-undefine', FOREIGN_NETWORK, check=False)
 
