@@ -166,8 +166,9 @@ molecule-cloud-services:
 	cd roles/mlflow && molecule test -s services
 
 # The datacenter on VMs: site.yml -e cluster=all on config/examples/datacenter.yaml (README's HPC cluster + a services
-# node), jobs over SSH, S3 and PostgreSQL from the hypervisor and an HPC node, rerun changed=0, --check, destroy; then the
-# cloud cluster of config/examples/cloud.yaml up to the Kubernetes package step (tests/e2e/test_site_cloud.py).
+# node), jobs over SSH, S3 and PostgreSQL from the hypervisor and an HPC node, rerun changed=0, --check, a compute node
+# added and removed, stop, destroy; and the cloud cluster of config/examples/cloud.yaml up to the Kubernetes package
+# step (tests/e2e/test_site_cloud.py, which runs first).
 e2e: link
 	tests/helpers/libvirtd.sh
 	pytest -q tests/e2e
