@@ -12,11 +12,6 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
-def load_trusted(loader, path):
-    """A role's YAML file with its strings templatable (ansible-core >= 2.19 asks for that explicitly)."""
-    return loader.load_from_file(str(path), trusted_as_template=True)
-
-
 def role_vars(role, inventory):
     from ansible.parsing.dataloader import DataLoader
 
@@ -25,7 +20,8 @@ def role_vars(role, inventory):
     for part in ("defaults", "vars"):
         path = ROOT / "roles" / role / part / "main.yml"
         if path.exists():
-            variables.update(load_trusted(loader, path) or {})
+            # trusted: the role's strings are templates (ansible-core >= 2.19 asks for that explicitly)
+            variables.update(loader.load_from_file(str(path), trusted_as_template=True) or {})
     variables.update(ansible_managed="Ansible managed")
     variables.update(inventory)
     return loader, variables
